@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: wif <command>");
+return 2;
