@@ -45,7 +45,7 @@ gh_status="$(curl -sS --max-time 30 --retry 3 --retry-delay 1 -o "$work/gh.json"
   -H @"$work/gh-header" -H 'Accept: application/json' "${ACTIONS_ID_TOKEN_REQUEST_URL}${sep}audience=${aud_q}")" \
   || fail "the GitHub OIDC token request failed (network)"
 [ "$gh_status" = 200 ] || fail "the GitHub OIDC token request answered HTTP $gh_status"
-jq -er '.value | strings' "$work/gh.json" > "$work/subject" 2>/dev/null || fail "the GitHub OIDC token request answered without a token"
+jq -je '.value | strings' "$work/gh.json" > "$work/subject" 2>/dev/null || fail "the GitHub OIDC token request answered without a token"
 rm -f "$work/gh.json" "$work/gh-header"
 
 # 2. The exchange, retried (bounded) on 429 (honouring Retry-After up to 30 s) and 5xx; never on 400/401.
