@@ -67,7 +67,10 @@ public sealed record TokenLifetimeOptions
 {
     public const string Section = "Tokens";
     public const int MinLifetimeSeconds = 60;
-    public const int MaxLifetimeSeconds = 86_400;
+    public const int MaxLifetimeSeconds = 3600;
+
+    /// <summary>The <c>iss</c> of issued tokens; <c>{tenant}</c> is replaced by the tenant domain.</summary>
+    public string Issuer { get; init; } = "https://{tenant}";
 
     /// <summary>Lifetime of a token obtained by client credentials (API.md default 3600 s).</summary>
     public int ClientCredentialsLifetimeSeconds { get; init; } = 3600;

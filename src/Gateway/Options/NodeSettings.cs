@@ -31,11 +31,9 @@ public sealed record NodeSettings(
             BindSection<TelemetryOptions>(configuration, TelemetryOptions.Section, problems));
     }
 
-    /// <summary>The SQLite connection string in the data directory unless one is configured.</summary>
-    public string EffectiveConnectionString =>
-        Store.ConnectionString is { Length: > 0 } configured
-            ? configured
-            : $"Data Source={Path.Combine(Node.DataDirFullPath, "wif.db")}";
+    /// <summary>SQLite: the database file or data directory (the configured connection string is a file path).</summary>
+    public string SqlitePath =>
+        Store.ConnectionString is { Length: > 0 } configured ? configured : Node.DataDirFullPath;
 
     /// <summary>Checks every rule and returns every problem (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
@@ -84,6 +82,13 @@ public sealed record NodeSettings(
             {
                 problems.Add($"Network:TrustedProxies:{i} is not an IP address or CIDR.");
             }
+        }
+
+        if (string.IsNullOrWhiteSpace(Tokens.Issuer)
+            || !Uri.TryCreate(Tokens.Issuer.Replace("{tenant}", "tenant.example", StringComparison.Ordinal), UriKind.Absolute, out var issuer)
+            || issuer.Scheme is not ("http" or "https"))
+        {
+            problems.Add("Tokens:Issuer must be an absolute http(s) URL, optionally with {tenant}.");
         }
 
         CheckRange(problems, "Tokens:ClientCredentialsLifetimeSeconds", Tokens.ClientCredentialsLifetimeSeconds,

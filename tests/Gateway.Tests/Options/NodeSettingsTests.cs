@@ -15,7 +15,7 @@ public sealed class NodeSettingsTests
         var settings = NodeHost.LoadSettings(Config(("Node:DataDir", "/tmp/wif-data")));
 
         Assert.Equal(StoreOptions.Sqlite, settings.Store.Provider);
-        Assert.Equal("Data Source=/tmp/wif-data/wif.db", settings.EffectiveConnectionString);
+        Assert.Equal("/tmp/wif-data", settings.SqlitePath);
         Assert.Equal(1800, settings.Tokens.ExchangeLifetimeSeconds);
         Assert.Equal(3600, settings.Tokens.ClientCredentialsLifetimeSeconds);
     }
