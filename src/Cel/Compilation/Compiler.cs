@@ -276,8 +276,9 @@ internal sealed class Compiler
 
             case Operators.Less or Operators.LessEquals or Operators.Greater or Operators.GreaterEquals:
                 {
-                    var (l, _) = Compile(args[0]);
-                    var (r, _) = Compile(args[1]);
+                    var (l, lt) = Compile(args[0]);
+                    var (r, rt) = Compile(args[1]);
+                    _checker.CheckOperands(call.Offset, name, lt, rt);
                     return (new CompareNode(l, r, name), CelType.Bool);
                 }
 
@@ -297,6 +298,7 @@ internal sealed class Compiler
                 {
                     var (l, lt) = Compile(args[0]);
                     var (r, rt) = Compile(args[1]);
+                    _checker.CheckOperands(call.Offset, name, lt, rt);
                     Func<CelValue, CelValue, CelValue> op = name switch
                     {
                         Operators.Add => ValueOps.Add,
