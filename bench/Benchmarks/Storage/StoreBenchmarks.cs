@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Storage;
 
@@ -12,7 +15,7 @@ namespace WorkloadFederation.Benchmarks.Storage;
 ///   dotnet run -c Release --project bench/Benchmarks -- --filter '*StoreBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(InProcessConfig))]
 public class StoreBenchmarks
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
@@ -29,8 +32,14 @@ public class StoreBenchmarks
     public static IEnumerable<string> Dialects =>
         Environment.GetEnvironmentVariable("WIF_BENCH_POSTGRES") is { Length: > 0 } ? ["sqlite", "postgres"] : ["sqlite"];
 
+    // Synchronous: the in-process toolchain does not await an async setup.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         if (Dialect == "postgres")
         {
@@ -59,8 +68,7 @@ public class StoreBenchmarks
         await _follower.WaitForChangeAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private async Task CleanupAsync()
     {
         await _follower.DisposeAsync();
         await _store.DisposeAsync();
@@ -95,4 +103,18 @@ public class StoreBenchmarks
     private Task<long> SavePrincipal(string id) => _store.SavePrincipalAsync(
         new ServicePrincipal(id, "bench.example.com", "bench", ["Basic User"], [], true, T0, T0),
         CancellationToken.None);
+
+    /// <summary>
+    /// In-process: the project's assembly name (WorkloadFederation.Benchmarks) differs from its file name, which the
+    /// default out-of-process toolchain cannot resolve; a short job keeps the run small on shared CPUs.
+    /// </summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() =>
+            AddJob(Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1)
+                .WithWarmupCount(3)
+                .WithIterationCount(10));
+    }
 }
