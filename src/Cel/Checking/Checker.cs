@@ -1,0 +1,64 @@
+using WorkloadFederation.Cel.Ast;
+using WorkloadFederation.Cel.Runtime;
+
+namespace WorkloadFederation.Cel.Checking;
+
+/// <summary>
+/// The checker's rules: static types of values, operators and functions, and the diagnostics for definite type
+/// errors. Types are gradual: <c>dyn</c> is compatible with everything and defers the check to run time.
+/// </summary>
+internal sealed class Checker(string source, bool checkTypes)
+{
+    public List<CelDiagnostic> Errors { get; } = [];
+
+    public void Error(int offset, string code, string message, string? hint = null, bool typeError = false)
+    {
+        if (typeError && !checkTypes) return;
+        if (Errors.Count >= 20) return;
+        Errors.Add(CelDiagnostic.Create(source, offset, code, message, hint));
+    }
+
+    public void ExpectBool(Expr e, CelType type, string op)
+    {
+        if (type.Kind is CelTypeKind.Bool or CelTypeKind.Dyn) return;
+        Error(e.Offset, CelErrorCodes.NoMatchingOverload, $"'{Operators.Display(op)}' needs a bool operand, found {type}", typeError: true);
+    }
+
+    public static CelType TypeOfValue(CelValue v) => v.Kind switch
+    {
+        CelValueKind.Null => CelType.Null,
+        CelValueKind.Bool => CelType.Bool,
+        CelValueKind.Int => CelType.Int,
+        CelValueKind.Uint => CelType.Uint,
+        CelValueKind.Double => CelType.Double,
+        CelValueKind.String => CelType.String,
+        CelValueKind.Bytes => CelType.Bytes,
+        CelValueKind.Timestamp => CelType.Timestamp,
+        CelValueKind.Duration => CelType.Duration,
+        CelValueKind.Type => CelType.TypeType,
+        _ => CelType.Dyn,
+    };
+
+    public static CelType ArithmeticType(string op, CelType l, CelType r)
+    {
+        if (l.Kind == CelTypeKind.Dyn || r.Kind == CelTypeKind.Dyn) return CelType.Dyn;
+        if (op == Operators.Subtract && l.Kind == CelTypeKind.Timestamp && r.Kind == CelTypeKind.Timestamp) return CelType.Duration;
+        if (l.Kind == CelTypeKind.Timestamp || r.Kind == CelTypeKind.Timestamp) return CelType.Timestamp;
+        return l.Equals(r) ? l : CelType.Dyn;
+    }
+
+    public static CelType FunctionType(string name, CelType declared, CelType[] args)
+    {
+        switch (name)
+        {
+            case "dyn":
+                return CelType.Dyn;
+            case "value" or "orValue" when args.Length > 0 && args[0].Kind == CelTypeKind.Optional:
+                return args[0].First!;
+            case "optional.of" or "optional.ofNonZeroValue" when args.Length == 1:
+                return CelType.Optional(args[0]);
+            default:
+                return declared;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Xunit;
+
+namespace WorkloadFederation.Cel.Tests;
+
+public sealed class CompileErrorTests
+{
+    private static readonly CelEnvironment Env = CelEnvironment.CreateBuilder()
+        .DeclareVariable("claims", CelType.Map(CelType.String, CelType.Dyn))
+        .WithLimits(CelLimits.Default with { MaxSourceBytes = 1024 })
+        .Build();
+
+    public static TheoryData<string, string, string, string?> Cases => new()
+    {
+        { "undeclared", "claimz.sub == 'x'", CelErrorCodes.UndeclaredReference, "claims" },
+        { "single_equals", "claims.sub = 'x'", CelErrorCodes.Syntax, "==" },
+        { "single_ampersand", "true & false", CelErrorCodes.Syntax, "&&" },
+        { "unknown_function", "claims.sub.startWith('x')", CelErrorCodes.UnknownFunction, "startsWith" },
+        { "wrong_arity", "size(1, 2)", CelErrorCodes.WrongArity, null },
+        { "not_bool", "'abc'", CelErrorCodes.NotBool, null },
+        { "bad_regex", "claims.sub.matches('(')", CelErrorCodes.InvalidRegex, null },
+        { "unterminated", "'abc", CelErrorCodes.Syntax, null },
+        { "too_large", new string('1', 1025), CelErrorCodes.SourceTooLarge, null },
+        { "too_deep", new string('(', 200) + "1" + new string(')', 200), CelErrorCodes.NestingTooDeep, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void CompileCondition_BadSource_ReportsCodeAndHint(string name, string source, string code, string? hintFragment)
+    {
+        var result = Env.CompileCondition(source);
+        Assert.False(result.Success, name);
+        Assert.Null(result.Program);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(code, error.Code);
+        if (hintFragment is not null) Assert.Contains(hintFragment, error.Hint ?? error.Message, StringComparison.Ordinal);
+        Assert.True(error.Line >= 1 && error.Column >= 1);
+    }
+
+    [Fact]
+    public void Compile_UndeclaredOnSecondLine_ReportsLineColumnAndCaret()
+    {
+        var result = Env.Compile("claims.a == 'x' &&\n  nope == 1");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(2, error.Line);
+        Assert.Equal(3, error.Column);
+        Assert.Equal(" |   nope == 1\n | ..^", error.Snippet);
+    }
+}

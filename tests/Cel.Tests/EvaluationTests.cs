@@ -1,0 +1,102 @@
+using System.Text;
+using Xunit;
+
+namespace WorkloadFederation.Cel.Tests;
+
+public sealed class EvaluationTests
+{
+    private static readonly CelEnvironment Env = CelEnvironment.CreateBuilder()
+        .DeclareVariable("claims", CelType.Map(CelType.String, CelType.Dyn))
+        .DeclareVariable("x", CelType.Int)
+        .Build();
+
+    private static readonly CelActivation Activation = CelActivation.Create()
+        .Bind("claims", CelValue.FromJson(Encoding.UTF8.GetBytes(
+            """{"repository":"acme/infra","environment":"production","sub":"repo:acme/infra:ref:refs/heads/main","ref_protected":"true","run":3,"groups":["a","b"],"https://sts.amazonaws.com/":{"aws_account":"123456789012"},"job_workflow_ref":"acme/workflows/.github/workflows/deploy.yml@refs/heads/main"}""")))
+        .Bind("x", CelValue.FromInt(7));
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "literal_int", "1 + 2 * 3", "7" },
+        { "literal_uint", "0xFFu", "255u" },
+        { "double_arith", "1.5 * 2.0", "3.0" },
+        { "string_concat", "'a' + \"b\"", "\"ab\"" },
+        { "raw_string", "r'\\n'", "\"\\\\n\"" },
+        { "triple_string", "'''a\nb'''", "\"a\\nb\"" },
+        { "bytes_literal", "b'\\xff'", "b\"\\xff\"" },
+        { "hetero_eq", "1 == 1.0 && 1u == 1 && 2.5 > 2", "true" },
+        { "min_int", "-9223372036854775808", "-9223372036854775808" },
+        { "ternary", "x > 5 ? 'big' : 'small'", "\"big\"" },
+        { "trust_eq", "claims.repository == \"acme/infra\" && claims.environment == \"production\"", "true" },
+        { "trust_protected", "claims.ref_protected == 'true'", "true" },
+        { "trust_starts", "claims.sub.startsWith('repo:acme/')", "true" },
+        { "trust_matches", "claims.job_workflow_ref.matches('^acme/workflows/.+@refs/heads/main$')", "true" },
+        { "trust_index", "claims[\"https://sts.amazonaws.com/\"].aws_account == \"123456789012\"", "true" },
+        { "json_number_double", "claims.run == 3 && type(claims.run) == double", "true" },
+        { "in_list", "'b' in claims.groups", "true" },
+        { "in_map", "'sub' in claims", "true" },
+        { "has_true", "has(claims.sub)", "true" },
+        { "has_false", "has(claims.nope)", "false" },
+        { "size_string", "size('héllo')", "5" },
+        { "contains", "'abc'.contains('bc')", "true" },
+        { "ends_with", "'abc'.endsWith('bc')", "true" },
+        { "list_literal", "[1, 2, 3][1]", "2" },
+        { "map_literal", "{'a': 1}['a']", "1" },
+        { "all", "[1, 2, 3].all(i, i > 0)", "true" },
+        { "exists", "[1, 2, 3].exists(i, i == 2)", "true" },
+        { "exists_one", "[1, 2, 3].exists_one(i, i > 2)", "true" },
+        { "map_macro", "[1, 2, 3].map(i, i * 2)", "[2, 4, 6]" },
+        { "map_filter_macro", "[1, 2, 3].map(i, i > 1, i * 2)", "[4, 6]" },
+        { "filter_macro", "[1, 2, 3].filter(i, i % 2 == 1)", "[1, 3]" },
+        { "and_absorbs_error", "claims.missing == 'x' && false", "false" },
+        { "or_absorbs_error", "true || claims.missing == 'x'", "true" },
+        { "not", "!false", "true" },
+        { "timestamp", "timestamp('2009-02-13T23:31:30Z') + duration('1h') == timestamp('2009-02-14T00:31:30Z')", "true" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Evaluate_Expression_ProducesExpectedLiteral(string name, string source, string expected)
+    {
+        var compiled = Env.Compile(source);
+        Assert.True(compiled.Success, name + ": " + compiled.FormatErrors());
+        var result = compiled.Program!.Evaluate(Activation);
+        Assert.False(result.IsError, name + ": " + result.ErrorMessage);
+        Assert.Equal(expected, result.Value.ToString());
+    }
+
+    public static TheoryData<string, string, string> ErrorCases => new()
+    {
+        { "int_overflow", "9223372036854775807 + 1", "overflow" },
+        { "int_underflow", "-9223372036854775808 - 1", "overflow" },
+        { "uint_underflow", "0u - 1u", "overflow" },
+        { "div_zero", "1 / 0", "division by zero" },
+        { "mod_zero", "1 % 0", "modulus by zero" },
+        { "missing_key", "claims.missing == 'x'", "no such key" },
+        { "and_error_true", "claims.missing == 'x' && true", "no such key" },
+        { "mixed_add", "1 + 1u", "no such overload" },
+        { "index_out_of_range", "[1][5]", "index out of range" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ErrorCases))]
+    public void Evaluate_FailingExpression_ReturnsErrorValue(string name, string source, string fragment)
+    {
+        var compiled = Env.Compile(source);
+        Assert.True(compiled.Success, name + ": " + compiled.FormatErrors());
+        var result = compiled.Program!.Evaluate(Activation);
+        Assert.True(result.IsError, name);
+        Assert.Contains(fragment, result.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(result.IsTrue);
+    }
+
+    [Fact]
+    public void Evaluate_ComprehensionOverBudget_ReturnsCostError()
+    {
+        var env = CelEnvironment.CreateBuilder().WithLimits(CelLimits.Default with { MaxCost = 1000 }).Build();
+        var program = env.Compile("[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, a + b + c > 0)))").Program!;
+        var result = program.Evaluate(CelActivation.Create());
+        Assert.True(result.IsError);
+        Assert.Contains("MaxCost", result.ErrorMessage, StringComparison.Ordinal);
+    }
+}
