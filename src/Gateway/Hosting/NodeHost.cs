@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Gateway.Options;
@@ -111,7 +112,7 @@ public static class NodeHost
         services.AddSingleton(settings.Tokens);
         services.AddSingleton(settings.RateLimits);
         services.AddSingleton(settings.Limits);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<TokenRateLimiter>();
