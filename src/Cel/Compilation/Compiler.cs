@@ -188,7 +188,7 @@ internal sealed class Compiler
         if (TryResolveGlobal(id.Name, out var node, out var type)) return (node, type);
         var hint = Functions.Nearest(id.Name, _env.Variables.Keys);
         _checker.Error(id.Offset, CelErrorCodes.UndeclaredReference, $"undeclared reference to '{id.Name}'",
-            hint: hint is null ? null : $"did you mean '{hint}'?");
+            hint: hint is null ? null : $"did you mean '{hint}'?", typeError: true);
         return (new ErrorNode(Runtime.Errors.NoSuchAttribute(id.Name)), CelType.Dyn);
     }
 
@@ -364,7 +364,7 @@ internal sealed class Compiler
             {
                 var nearest = Functions.Nearest(name, Functions.Names);
                 _checker.Error(call.Offset, CelErrorCodes.UnknownFunction, $"undeclared reference to function '{name}'",
-                    hint: nearest is null ? null : $"did you mean '{nearest}'?");
+                    hint: nearest is null ? null : $"did you mean '{nearest}'?", typeError: true);
             }
             else
             {
@@ -374,10 +374,11 @@ internal sealed class Compiler
                     ? $"'{name}' takes {string.Join(" or ", arities)} argument(s), {args.Length} given"
                     : $"'{name}' must be called as {(receiver ? $"{name}(...)" : $"value.{name}(...)")}";
                 _checker.Error(call.Offset, CelErrorCodes.WrongArity, message,
-                    hint: arities.Count == 0 && other.Count > 0 ? $"write it as {(receiver ? $"{name}(x)" : $"x.{name}()")}" : null);
+                    hint: arities.Count == 0 && other.Count > 0 ? $"write it as {(receiver ? $"{name}(x)" : $"x.{name}()")}" : null, typeError: true);
             }
 
-            return (new ConstNode(NullValue.Instance), CelType.Dyn);
+            // Reached only when checking is off: the call fails when evaluated.
+            return (new ErrorNode(Runtime.Errors.InvalidArgument($"unbound function: {name}")), CelType.Dyn);
         }
 
         var resultType = Checker.FunctionType(name, def.Result, types);

@@ -7,7 +7,6 @@ internal static class ValueOps
     public const int NoOverload = int.MinValue;
 
     private const double TwoPow63 = 9223372036854775808.0;
-    private const double TwoPow64 = 18446744073709551616.0;
 
     public static bool TryIntegral(double d, out long value)
     {
@@ -132,27 +131,11 @@ internal static class ValueOps
 
     private static int Negate(int c) => c == Unordered ? c : -c;
 
-    private static int CompareIntDouble(long a, double d)
-    {
-        if (double.IsNaN(d)) return Unordered;
-        if (d < -TwoPow63) return 1;
-        if (d >= TwoPow63) return -1;
-        var t = (long)d;
-        if (a != t) return a < t ? -1 : 1;
-        var frac = d - Math.Truncate(d);
-        return frac > 0 ? -1 : frac < 0 ? 1 : 0;
-    }
+    // Mixed int/double and uint/double comparisons convert the integer to double, as cel-go does and as the
+    // conformance suite expects (9223372036854775807 compares equal to 9223372036854775808.0).
+    private static int CompareIntDouble(long a, double d) => double.IsNaN(d) ? Unordered : ((double)a).CompareTo(d);
 
-    private static int CompareUintDouble(ulong a, double d)
-    {
-        if (double.IsNaN(d)) return Unordered;
-        if (d < 0) return 1;
-        if (d >= TwoPow64) return -1;
-        var t = (ulong)d;
-        if (a != t) return a < t ? -1 : 1;
-        var frac = d - Math.Truncate(d);
-        return frac > 0 ? -1 : 0;
-    }
+    private static int CompareUintDouble(ulong a, double d) => double.IsNaN(d) ? Unordered : ((double)a).CompareTo(d);
 
     public static CelValue Add(CelValue a, CelValue b)
     {

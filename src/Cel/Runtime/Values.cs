@@ -201,10 +201,11 @@ internal sealed class TimestampValue : CelValue
 
 internal sealed class DurationValue : CelValue
 {
-    /// <summary>The CEL duration range: about 10,000 years either way.</summary>
-    public const long MaxSeconds = 315576000000;
-
-    public static readonly Int128 MaxNanos = (Int128)MaxSeconds * 1_000_000_000 + 999_999_999;
+    /// <summary>
+    /// The duration range of the conformance suite (and cel-go): a signed 64-bit count of nanoseconds, about
+    /// 292 years either way (langdef allows up to 10,000 years; the suite expects errors beyond int64 nanoseconds).
+    /// </summary>
+    public static readonly Int128 MaxNanos = long.MaxValue;
 
     public DurationValue(Int128 nanos) => Nanos = nanos;
 
@@ -212,7 +213,7 @@ internal sealed class DurationValue : CelValue
 
     public override CelValueKind Kind => CelValueKind.Duration;
 
-    public static bool InRange(Int128 nanos) => nanos >= -MaxNanos && nanos <= MaxNanos;
+    public static bool InRange(Int128 nanos) => nanos >= long.MinValue && nanos <= long.MaxValue;
 }
 
 internal sealed class TypeValue : CelValue
