@@ -10,7 +10,7 @@ using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Store;
-using WorkloadFederation.Gateway.Audit;
+using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Gateway.Endpoints.Token;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
@@ -68,7 +68,7 @@ internal static class IntrospectionEndpoints
 
     private static async Task<IResult> RevokeAsync(
         HttpContext http, AccessTokenValidator validator, SnapshotHolder snapshots, ChangeFeedFollower follower,
-        IConfigurationStore store, IAuditRecorder audit, ClientIpResolver clientIp, RequestLimitOptions limits, TimeProvider time,
+        IConfigurationStore store, IAuditSink audit, ClientIpResolver clientIp, RequestLimitOptions limits, TimeProvider time,
         CancellationToken ct)
     {
         http.Response.Headers.CacheControl = "no-store";
