@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Federation.Snapshot;
@@ -41,6 +42,7 @@ internal static class NodeComposition
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AccessTokenValidator>();
         services.AddSingleton<SigningKeyManager>();
+        services.AddSingleton<ITrustConditionCompiler>(CelTrustConditionCompiler.Instance);
         services.AddSingleton<SnapshotCompiler>();
         services.AddSingleton(sp => new SnapshotHolder(sp.GetRequiredService<SnapshotCompiler>().Empty()));
         services.AddSingleton(new ChangeFeedOptions());

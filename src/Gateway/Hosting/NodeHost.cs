@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Problems;
@@ -30,6 +31,8 @@ public static class NodeHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.HostArgs });
         builder.Configuration.AddInMemoryCollection(commandLine.Settings);
+        // Framework request logs are noise at Information; the node's own events are kept.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var settings = LoadSettings(builder.Configuration);
