@@ -21,5 +21,22 @@ public static class TokenAuditEvents
         DateTimeOffset time, string tenant, string reason, string detail, string? principalId, string? credentialId,
         string? trustId, string? clientId, string? clientIp, string? subject) =>
         new(time, AuditEventTypes.TokenDenied, tenant, AuditOutcomes.Denied, reason,
-            principalId, credentialId, trustId, clientId, clientIp, subject, detail);
+            principalId, credentialId, trustId, clientId, clientIp, subject, Sanitize(detail));
+
+    /// <summary>Longest detail kept in an audit event.</summary>
+    public const int MaxDetailLength = 512;
+
+    /// <summary>Bounds a detail's length and replaces control characters (details may quote unverified token text).</summary>
+    public static string Sanitize(string detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        var text = detail.Length > MaxDetailLength ? detail[..MaxDetailLength] + "..." : detail;
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
+    }
 }
