@@ -86,9 +86,10 @@ internal sealed partial class PostgresChangeListener : IAsyncDisposable
                     await listen.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 }
 
+                // Pulse before announcing readiness: whoever waited for readiness then sees the pulse latched.
+                _signal.Pulse();
                 Interlocked.Increment(ref _connects);
                 _firstListen.TrySetResult();
-                _signal.Pulse();
                 backoff = FirstBackoff;
                 Log.Listening(_logger, Channel);
 
