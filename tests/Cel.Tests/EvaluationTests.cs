@@ -74,7 +74,7 @@ public sealed class EvaluationTests
         { "mod_zero", "1 % 0", "modulus by zero" },
         { "missing_key", "claims.missing == 'x'", "no such key" },
         { "and_error_true", "claims.missing == 'x' && true", "no such key" },
-        { "mixed_add", "1 + 1u", "no such overload" },
+        { "mixed_add", "dyn(1) + 1u", "no such overload" },
         { "index_out_of_range", "[1][5]", "index out of range" },
     };
 

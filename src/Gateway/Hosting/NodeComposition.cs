@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.IssuedTokens;
+using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Store;
 using WorkloadFederation.Gateway.Admin.Audit;
@@ -39,15 +42,26 @@ internal static class NodeComposition
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AccessTokenValidator>();
         services.AddSingleton<SigningKeyManager>();
+        services.AddSingleton<ITrustConditionCompiler>(CelTrustConditionCompiler.Instance);
         services.AddSingleton<SnapshotCompiler>();
         services.AddSingleton(sp => new SnapshotHolder(sp.GetRequiredService<SnapshotCompiler>().Empty()));
         services.AddSingleton(new ChangeFeedOptions());
         services.AddSingleton<ChangeFeedFollower>();
 
+        services.AddSingleton(new AuditOptions());
+        services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddSingleton(ProviderKeyOptions.Default);
+        services.AddSingleton<ProviderKeyCache>();
+        services.AddSingleton<IProviderKeyCache>(sp => sp.GetRequiredService<ProviderKeyCache>());
+
         services.AddSingleton<AdminEnvironment>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<DevIssuerProvisioning>();
         services.AddHostedService<NodeStartup>();
+        services.AddHostedService<AuditWriterService>();
+        services.AddHostedService<ProviderKeyRefreshService>();
+        services.AddHostedService<ReplayPurgeService>();
     }
 
     public static void MapFederation(WebApplication app)
@@ -58,6 +72,8 @@ internal static class NodeComposition
         CredentialEndpoints.Map(api);
         TrustEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        Endpoints.Discovery.DiscoveryEndpoints.Map(app);
+        Endpoints.Introspection.IntrospectionEndpoints.Map(app);
     }
 
     private static IFederationStore CreateSqlite(NodeSettings settings, TimeProvider time)

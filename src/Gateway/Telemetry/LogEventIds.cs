@@ -14,5 +14,7 @@ internal static class LogEventIds
     public const int AdminChange = 3000;
     public const int AdminDenied = 3001;
     public const int BackgroundFailure = 4000;
+    public const int ReplayPurged = 4001;
+    public const int ReplayPurgeFailed = 4002;
     public const int Unhandled = 9000;
 }

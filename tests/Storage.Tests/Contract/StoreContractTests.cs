@@ -600,6 +600,36 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task WaitForChange_InfiniteTimeout_ReturnsOnAWrite()
+    {
+        await using var other = Fixture.Target.Open(Fixture.Time);
+        await Fixture.Target.PrepareToWaitAsync(other);
+        await other.WaitForChangeAsync(TimeSpan.Zero, None);
+
+        var waiting = other.WaitForChangeAsync(Timeout.InfiniteTimeSpan, None);
+        Assert.False(waiting.IsCompleted);
+        await Store.CreateTenantAsync(Tenant(NewTenant()), None);
+
+        Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(20))));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => other.WaitForChangeAsync(TimeSpan.FromSeconds(-5), None));
+    }
+
+    [Fact]
+    public async Task WaitForChange_StoreDisposed_WakesTheWaiter()
+    {
+        var other = Fixture.Target.Open(Fixture.Time);
+        await Fixture.Target.PrepareToWaitAsync(other);
+        await other.WaitForChangeAsync(TimeSpan.Zero, None);
+        var waiting = other.WaitForChangeAsync(TimeSpan.FromMinutes(5), None);
+        Assert.False(waiting.IsCompleted);
+
+        await other.DisposeAsync();
+
+        Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(20))));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => other.WaitForChangeAsync(TimeSpan.FromSeconds(1), None));
+    }
+
+    [Fact]
     public async Task WaitForChange_NothingCommitted_ReturnsAfterTheTimeout()
     {
         await using var other = Fixture.Target.Open(Fixture.Time);
