@@ -1,4 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Text("ok"));
-app.Run();
+using WorkloadFederation.Gateway.Hosting;
+
+return await NodeProgram.RunAsync(args);

@@ -1,0 +1,33 @@
+using WorkloadFederation.Contracts.Identity;
+using WorkloadFederation.Federation.IssuedTokens;
+using WorkloadFederation.Federation.Model;
+
+namespace WorkloadFederation.Gateway.Admin.Authorization;
+
+/// <summary>
+/// Who may do what in the admin API (API.md "Roles"): Super Admin everything; Read-Only Administrator every GET;
+/// Read-Only to System Logs audit events only; Basic User nothing. Owners of a principal manage its credentials and trusts.
+/// </summary>
+public static class AdminPolicy
+{
+    public static bool CanReadConfiguration(CallerIdentity caller) =>
+        Has(caller, BuiltInRoles.SuperAdmin) || Has(caller, BuiltInRoles.ReadOnlyAdministrator);
+
+    public static bool CanWriteConfiguration(CallerIdentity caller) => Has(caller, BuiltInRoles.SuperAdmin);
+
+    public static bool CanReadAudit(CallerIdentity caller) =>
+        CanReadConfiguration(caller) || Has(caller, BuiltInRoles.ReadOnlySystemLogs);
+
+    public static bool IsOwner(CallerIdentity caller, ServicePrincipal principal) =>
+        principal.Tenant == caller.Tenant && principal.Owners.Contains(caller.PrincipalId, StringComparer.Ordinal);
+
+    /// <summary>GET of a principal, its credentials and trusts.</summary>
+    public static bool CanReadPrincipal(CallerIdentity caller, ServicePrincipal principal) =>
+        CanReadConfiguration(caller) || IsOwner(caller, principal);
+
+    /// <summary>Create, change, delete and test a principal's credentials and trusts.</summary>
+    public static bool CanManageChildren(CallerIdentity caller, ServicePrincipal principal) =>
+        CanWriteConfiguration(caller) || IsOwner(caller, principal);
+
+    private static bool Has(CallerIdentity caller, string role) => caller.Roles.Contains(role, StringComparer.Ordinal);
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.IssuedTokens;
+using WorkloadFederation.Federation.Snapshot;
+using WorkloadFederation.Federation.Store;
+using WorkloadFederation.Gateway.Admin.Audit;
+using WorkloadFederation.Gateway.Admin.Authorization;
+using WorkloadFederation.Gateway.Admin.Common;
+using WorkloadFederation.Gateway.Admin.Credentials;
+using WorkloadFederation.Gateway.Admin.ServicePrincipals;
+using WorkloadFederation.Gateway.Admin.Trusts;
+using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.Options;
+using WorkloadFederation.Storage;
+
+namespace WorkloadFederation.Gateway.Hosting;
+
+/// <summary>Wires the store, the snapshot and the federation services of the other layers into the node.</summary>
+internal static class NodeComposition
+{
+    public static void AddFederation(IServiceCollection services, NodeSettings settings)
+    {
+        var kek = DataDirectory.LoadOrCreateKek(settings.Keys, settings.Node.DataDirFullPath);
+        services.AddSingleton(new KeyEncryption(kek));
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(kek);
+
+        services.AddSingleton<IFederationStore>(sp => settings.Store.Provider == StoreOptions.Postgres
+            ? StoreFactory.CreatePostgres(settings.Store.ConnectionString!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
+            : CreateSqlite(settings, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IConfigurationStore>(sp => sp.GetRequiredService<IFederationStore>());
+        services.AddSingleton<IReplayStore>(sp => sp.GetRequiredService<IFederationStore>());
+        services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<IFederationStore>());
+
+        services.AddSingleton(new IssuedTokenOptions { Issuer = settings.Tokens.Issuer });
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<SigningKeyManager>();
+        services.AddSingleton<SnapshotCompiler>();
+        services.AddSingleton(sp => new SnapshotHolder(sp.GetRequiredService<SnapshotCompiler>().Empty()));
+        services.AddSingleton(new ChangeFeedOptions());
+        services.AddSingleton<ChangeFeedFollower>();
+
+        services.AddSingleton<AdminEnvironment>();
+        services.AddSingleton<AdminAuthentication>();
+        services.AddSingleton<DevIssuerProvisioning>();
+        services.AddHostedService<NodeStartup>();
+    }
+
+    public static void MapFederation(WebApplication app)
+    {
+        var api = app.MapGroup(EndpointPaths.AdminPrefix)
+            .AddEndpointFilter<AdminAuthentication>();
+        ServicePrincipalEndpoints.Map(api);
+        CredentialEndpoints.Map(api);
+        TrustEndpoints.Map(api);
+        AuditEndpoints.Map(api);
+    }
+
+    private static IFederationStore CreateSqlite(NodeSettings settings, TimeProvider time)
+    {
+        DataDirectory.Ensure(settings.Node.DataDirFullPath);
+        return StoreFactory.CreateSqlite(settings.SqlitePath, time);
+    }
+}

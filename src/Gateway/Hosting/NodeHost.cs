@@ -1,0 +1,141 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Gateway.Options;
+using WorkloadFederation.Gateway.Problems;
+using WorkloadFederation.Gateway.RateLimiting;
+using WorkloadFederation.Gateway.Telemetry;
+
+namespace WorkloadFederation.Gateway.Hosting;
+
+/// <summary>
+/// Builds the node's <see cref="WebApplication"/>: the one composition used by Program.cs and by the integration tests
+/// (which start it on Kestrel, 127.0.0.1 and a free port).
+/// </summary>
+public static class NodeHost
+{
+    public const string DevDefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Creates the application from a parsed command line. <paramref name="configure"/> lets tests add configuration
+    /// (after the command line, so it wins) and replace services.
+    /// </summary>
+    public static WebApplication Build(NodeCommandLine commandLine, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.HostArgs });
+        builder.Configuration.AddInMemoryCollection(commandLine.Settings);
+        configure?.Invoke(builder);
+
+        var settings = LoadSettings(builder.Configuration);
+        ApplyUrls(builder, settings);
+        ConfigureKestrel(builder, settings);
+        builder.Services.AddGatewayServices(settings);
+
+        var app = builder.Build();
+        app.UseGatewayPipeline();
+        app.MapGatewayEndpoints();
+        return app;
+    }
+
+    /// <summary>Binds and validates every option section, throwing one exception that lists every problem.</summary>
+    public static NodeSettings LoadSettings(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var settings = NodeSettings.Bind(configuration, problems);
+        problems.AddRange(settings.Validate());
+        if (problems.Count > 0)
+        {
+            throw new NodeConfigurationException(problems);
+        }
+
+        return settings;
+    }
+
+    private static void ApplyUrls(WebApplicationBuilder builder, NodeSettings settings)
+    {
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        if (settings.Node.Dev && string.IsNullOrWhiteSpace(urls))
+        {
+            builder.WebHost.UseUrls(DevDefaultUrl);
+            urls = DevDefaultUrl;
+        }
+
+        if (settings.Node.Dev && urls is not null)
+        {
+            // Issue 4 "Dev issuer": dev mode cannot be enabled when the node listens on a non-loopback address.
+            var problems = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(u => !IsLoopbackUrl(u))
+                .Select(u => $"--dev requires loopback listen addresses; '{u}' is not loopback.")
+                .ToList();
+            if (problems.Count > 0)
+            {
+                throw new NodeConfigurationException(problems);
+            }
+        }
+    }
+
+    internal static bool IsLoopbackUrl(string url)
+    {
+        // Kestrel accepts wildcard hosts (http://*:80, http://+:80) that Uri does not parse: they are not loopback.
+        if (!Uri.TryCreate(url.Replace("://*", "://wildcard.invalid").Replace("://+", "://wildcard.invalid"), UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, NodeSettings settings)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = settings.Limits.MaxRequestHeadersBytes;
+            // The endpoints enforce their own, smaller limits and name them; this is the outer bound.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(settings.Limits.MaxJsonBodyBytes, settings.Limits.MaxFormBodyBytes) * 2L;
+        });
+    }
+
+    private static IServiceCollection AddGatewayServices(this IServiceCollection services, NodeSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Node);
+        services.AddSingleton(settings.Store);
+        services.AddSingleton(settings.Tenancy);
+        services.AddSingleton(settings.Network);
+        services.AddSingleton(settings.Tokens);
+        services.AddSingleton(settings.RateLimits);
+        services.AddSingleton(settings.Limits);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayTelemetry>();
+        services.AddSingleton<ClientIpResolver>();
+        services.AddSingleton<TokenRateLimiter>();
+        services.AddSingleton<NodeReadiness>();
+        services.AddOtlpExportIfConfigured(settings.Telemetry);
+        services.AddOpenApi();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        NodeComposition.AddFederation(services, settings);
+        return services;
+    }
+
+    private static void UseGatewayPipeline(this WebApplication app)
+    {
+        app.UseGatewayExceptionHandler();
+    }
+
+    private static void MapGatewayEndpoints(this WebApplication app)
+    {
+        app.MapGet(EndpointPaths.Health, () => Results.Text("ok")).ExcludeFromDescription();
+        app.MapGet(EndpointPaths.Ready, (NodeReadiness readiness) => readiness.SnapshotLoaded
+                ? Results.Text("ready")
+                : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable))
+            .ExcludeFromDescription();
+        app.MapOpenApi(EndpointPaths.OpenApi);
+        NodeComposition.MapFederation(app);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Builder;
+using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.Options;
+
+namespace WorkloadFederation.Gateway.Hosting;
+
+/// <summary>The node's entry point: parse the command line, then run the node or a one-shot command.</summary>
+public static class NodeProgram
+{
+    public const int ExitOk = 0;
+    public const int ExitUsage = 2;
+    public const int ExitConfiguration = 3;
+    public const int ExitFailure = 1;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var commandLine = NodeCommandLine.Parse(args);
+        if (commandLine.Error is not null || commandLine.Command == NodeCommand.Help)
+        {
+            if (commandLine.Error is not null)
+            {
+                await Console.Error.WriteLineAsync("error: " + commandLine.Error);
+            }
+
+            await (commandLine.Error is null ? Console.Out : Console.Error).WriteLineAsync(NodeCommandLine.Usage);
+            return commandLine.Error is null ? ExitOk : ExitUsage;
+        }
+
+        try
+        {
+            if (commandLine.Command == NodeCommand.CreateTenant)
+            {
+                return await TenantCommand.RunAsync(commandLine, Console.Out, Console.Error);
+            }
+
+            await using var app = NodeHost.Build(commandLine);
+            await app.RunAsync();
+            return ExitOk;
+        }
+        catch (NodeConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return ExitConfiguration;
+        }
+    }
+}

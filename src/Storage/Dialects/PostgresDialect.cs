@@ -1,0 +1,118 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WorkloadFederation.Storage.Changes;
+
+namespace WorkloadFederation.Storage.Dialects;
+
+/// <summary>
+/// PostgreSQL, the cluster store. Writers are ordered by the row lock on <c>store_version</c>; migrations and
+/// audit appends by transaction-scoped advisory locks; other nodes are woken by <c>pg_notify</c> sent inside
+/// the committing transaction (delivered only if it commits) and received by <see cref="PostgresChangeListener"/>.
+/// </summary>
+internal sealed class PostgresDialect : ISqlDialect
+{
+    // Advisory lock keys: "WIF" in the high bytes, then a purpose number.
+    private const long MigrationLockKey = 0x0057_4946_0000_0001;
+    private const long AuditLockKey = 0x0057_4946_0000_0002;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ChangeSignal _signal = new();
+    private readonly PostgresChangeListener _listener;
+    private readonly TimeProvider _timeProvider;
+
+    public PostgresDialect(string connectionString, TimeProvider timeProvider, ILogger logger)
+    {
+        _timeProvider = timeProvider;
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _listener = new PostgresChangeListener(connectionString, _signal, timeProvider, logger);
+    }
+
+    public string Name => "postgres";
+
+    public string MigrationFolder => "Postgres";
+
+    public string TableExistsSql =>
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @name";
+
+    /// <summary>The change listener (tests observe its reconnects).</summary>
+    internal PostgresChangeListener Listener => _listener;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<IDisposable> EnterWriterAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IDisposable>(NoGate.Instance);
+
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+
+    public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await ((NpgsqlConnection)connection)
+            .BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return transaction;
+    }
+
+    public Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        AdvisoryLockAsync(connection, transaction, MigrationLockKey, cancellationToken);
+
+    public Task LockAuditAppendAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        AdvisoryLockAsync(connection, transaction, AuditLockKey, cancellationToken);
+
+    public async Task NotifyAsync(DbConnection connection, DbTransaction transaction, long version, CancellationToken cancellationToken)
+    {
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        notify.Parameters.AddWithValue("channel", PostgresChangeListener.Channel);
+        notify.Parameters.AddWithValue("payload", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Other nodes hear the NOTIFY; this instance's listener hears it too, the local pulse only makes it sooner.
+    public void OnCommitted() => _signal.Pulse();
+
+    public async Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        await _listener.EnsureListeningAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var remaining = timeout - _timeProvider.GetElapsedTime(started);
+        await _signal.WaitAsync(remaining, _timeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    public object ToDb(DateTimeOffset value) => DialectTime.ToMicroseconds(value);
+
+    public DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        new(DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(ordinal), DateTimeKind.Utc));
+
+    public DbErrorKind Classify(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => DbErrorKind.UniqueViolation,
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => DbErrorKind.ForeignKeyViolation,
+        _ => DbErrorKind.Other,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task AdvisoryLockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class NoGate : IDisposable
+    {
+        public static readonly NoGate Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using WorkloadFederation.Storage.Changes;
+
+namespace WorkloadFederation.Storage.Dialects;
+
+/// <summary>
+/// SQLite, the embedded default: one process, one file. WAL journal with <c>synchronous=FULL</c> so that a
+/// commit is on disk before the call returns; a busy timeout for the rare second process (a CLI command);
+/// writers of this process queue on an in-process gate. Times are INTEGER microseconds since the Unix epoch.
+/// </summary>
+internal sealed class SqliteDialect : ISqlDialect
+{
+    /// <summary>How long a connection waits for another process's write lock.</summary>
+    internal const int BusyTimeoutMilliseconds = 15_000;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly ChangeSignal _signal = new();
+    private readonly SqliteFileRegistry.Registration _registration;
+    private int _walChecked;
+
+    public SqliteDialect(string fullPath, TimeProvider timeProvider)
+    {
+        FilePath = fullPath;
+        _timeProvider = timeProvider;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ConnectionString;
+        _registration = SqliteFileRegistry.Register(fullPath, _signal);
+    }
+
+    /// <summary>The database file.</summary>
+    public string FilePath { get; }
+
+    public string Name => "sqlite";
+
+    public string MigrationFolder => "Sqlite";
+
+    public string TableExistsSql => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @name";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        EnsureFileWithOwnerOnlyAccess();
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (var pragmas = connection.CreateCommand())
+            {
+                // Per connection: durability (FULL fsyncs the WAL on every commit), referential integrity, and
+                // waiting instead of failing when another process holds the write lock.
+                pragmas.CommandText =
+                    $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+                await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Volatile.Read(ref _walChecked) == 0)
+            {
+                // The journal mode is a property of the file; set it once per instance.
+                await using var wal = connection.CreateCommand();
+                wal.CommandText = "PRAGMA journal_mode = WAL;";
+                var mode = (string?)await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"SQLite refused the WAL journal mode (it reports '{mode}').");
+                }
+
+                Volatile.Write(ref _walChecked, 1);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask<IDisposable> EnterWriterAsync(CancellationToken cancellationToken)
+    {
+        var writer = _registration.Writer;
+        await writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Releaser(writer);
+    }
+
+    public Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // deferred: false → BEGIN IMMEDIATE: take the write lock now, so a read-then-write transaction can never
+        // fail with a stale snapshot (SQLITE_BUSY_SNAPSHOT).
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: false));
+
+    public Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // A deferred transaction in WAL mode reads one snapshot from its first read to its end.
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: true));
+
+    // BEGIN IMMEDIATE already excludes every other writer of the file.
+    public Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    public Task LockAuditAppendAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    public Task NotifyAsync(DbConnection connection, DbTransaction transaction, long version, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    public void OnCommitted() => _registration.PulseAll();
+
+    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _signal.WaitAsync(timeout, _timeProvider, cancellationToken);
+
+    public object ToDb(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    public DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        new(DateTimeOffset.UnixEpoch.UtcTicks + (reader.GetInt64(ordinal) * 10), TimeSpan.Zero);
+
+    public DbErrorKind Classify(Exception exception) => exception switch
+    {
+        // SQLITE_CONSTRAINT_UNIQUE (2067), SQLITE_CONSTRAINT_PRIMARYKEY (1555), SQLITE_CONSTRAINT_FOREIGNKEY (787).
+        SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } => DbErrorKind.UniqueViolation,
+        SqliteException { SqliteExtendedErrorCode: 787 } => DbErrorKind.ForeignKeyViolation,
+        _ => DbErrorKind.Other,
+    };
+
+    public ValueTask DisposeAsync()
+    {
+        _registration.Dispose();
+        // Close this file's idle pooled connections so the file is released (and a reopen really reopens it).
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+
+    private void EnsureFileWithOwnerOnlyAccess()
+    {
+        if (File.Exists(FilePath))
+        {
+            return;
+        }
+
+        // The file holds signing keys (encrypted) and the configuration: owner-only from the first byte.
+        // SQLite gives the -wal and -shm files the permissions of the database file.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using var _ = new FileStream(FilePath, options);
+        }
+        catch (IOException) when (File.Exists(FilePath))
+        {
+            // Another instance created it first.
+        }
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                semaphore.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Gateway.Options;
+
+namespace WorkloadFederation.Gateway.Tests.Options;
+
+public sealed class NodeSettingsTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] pairs) =>
+        new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
+
+    [Fact]
+    public void LoadSettings_Defaults_AreValidSqliteInDataDir()
+    {
+        var settings = NodeHost.LoadSettings(Config(("Node:DataDir", "/tmp/wif-data")));
+
+        Assert.Equal(StoreOptions.Sqlite, settings.Store.Provider);
+        Assert.Equal("/tmp/wif-data", settings.SqlitePath);
+        Assert.Equal(1800, settings.Tokens.ExchangeLifetimeSeconds);
+        Assert.Equal(3600, settings.Tokens.ClientCredentialsLifetimeSeconds);
+    }
+
+    [Fact]
+    public void LoadSettings_SeveralProblems_ReportsEveryOne()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.LoadSettings(Config(
+            ("Store:Provider", "mysql"),
+            ("Keys:KeyEncryptionKey", "not-base64"),
+            ("Tenancy:DefaultTenant", "Not A Domain"),
+            ("Network:TrustedProxies:0", "10.0.0.0/99"),
+            ("RateLimits:PerIpPerMinute", "0"),
+            ("Limits:MaxFormFields", "100000"))));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Store:Provider", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Keys:KeyEncryptionKey", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Tenancy:DefaultTenant", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Network:TrustedProxies:0", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("RateLimits:PerIpPerMinute", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Limits:MaxFormFields", StringComparison.Ordinal));
+        Assert.Equal(6, ex.Problems.Count);
+    }
+
+    [Fact]
+    public void LoadSettings_NonNumericLimit_IsReportedNotThrownRaw()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.LoadSettings(Config(("Limits:MaxFormFields", "many"))));
+
+        Assert.Contains(ex.Problems, p => p.Contains("Limits", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LoadSettings_PostgresWithoutConnectionStringOrKek_ReportsBoth()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.LoadSettings(Config(("Store:Provider", "postgres"))));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Store:ConnectionString", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Keys:KeyEncryptionKey or", StringComparison.Ordinal));
+    }
+}
