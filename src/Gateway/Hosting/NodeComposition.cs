@@ -20,6 +20,7 @@ using WorkloadFederation.Gateway.Admin.Credentials;
 using WorkloadFederation.Gateway.Admin.ServicePrincipals;
 using WorkloadFederation.Gateway.Admin.Trusts;
 using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.DevIssuer;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Storage;
 
@@ -68,6 +69,11 @@ internal static class NodeComposition
         services.AddSingleton<AdminEnvironment>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<DevIssuerProvisioning>();
+        if (settings.Node.Dev)
+        {
+            services.AddDevIssuer();
+        }
+
         services.AddHostedService<NodeStartup>();
         services.AddHostedService<AuditWriterService>();
         services.AddHostedService<ProviderKeyRefreshService>();
@@ -76,6 +82,11 @@ internal static class NodeComposition
 
     public static void MapFederation(WebApplication app)
     {
+        if (app.Services.GetRequiredService<NodeSettings>().Node.Dev)
+        {
+            app.MapDevIssuer();
+        }
+
         var api = app.MapGroup(EndpointPaths.AdminPrefix)
             .AddEndpointFilter<AdminAuthentication>();
         Admin.Providers.ProviderEndpoints.Map(api);
