@@ -288,6 +288,12 @@ public sealed class ClientCredentialsHandler
             return Invalid(iat.IsPresent ? "the assertion's iat is in the future" : "the assertion has no valid iat");
         }
 
+        // The assertion's own life (exp − iat) is held to the limit exactly; the skew above only tolerates clocks.
+        if (exp.Value - iat.Value > _options.MaxAssertionLifetime)
+        {
+            return Invalid($"the assertion lives {(exp.Value - iat.Value).TotalSeconds:F0} s; at most {_options.MaxAssertionLifetime.TotalSeconds:F0} s is accepted");
+        }
+
         var nbf = jwt.ReadNotBefore();
         if (nbf.Status == Jwt.ClaimReadStatus.Invalid || (nbf.IsPresent && nbf.Value - skew > now))
         {
