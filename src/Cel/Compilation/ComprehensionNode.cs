@@ -13,12 +13,16 @@ internal sealed class ComprehensionNode(MacroKind kind, Node range, int slot1, i
     public override CelValue Eval(ref Frame f)
     {
         var r = range.Eval(ref f);
+        if (kind == MacroKind.Bind)
+        {
+            // An error bound to an unused name does not fail the expression: it surfaces only where read.
+            f.Locals![slot1] = r;
+            return body.Eval(ref f);
+        }
+
         if (r is ErrorValue) return r;
         switch (kind)
         {
-            case MacroKind.Bind:
-                f.Locals![slot1] = r;
-                return body.Eval(ref f);
             case MacroKind.OptMap or MacroKind.OptFlatMap:
                 {
                     if (r is not OptionalValue o) return Errors.NoSuchOverload(kind == MacroKind.OptMap ? "optMap" : "optFlatMap", r);

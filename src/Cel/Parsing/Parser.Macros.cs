@@ -22,6 +22,11 @@ internal sealed partial class Parser
 
     private Expr ExpandReceiverCall(int offset, Expr target, string name, Expr[] args, int nameOffset)
     {
+        if (target is IdentExpr { Name: "cel" } && ExpandBlock(name, args, nameOffset) is { } block)
+        {
+            return block;
+        }
+
         MacroKind? kind = (name, args.Length) switch
         {
             ("all", 2 or 3) => MacroKind.All,
@@ -80,6 +85,31 @@ internal sealed partial class Parser
             body = args[2];
         }
         return Node(new ComprehensionExpr(nameOffset, kind.Value, range, var1, var2, filter, body));
+    }
+
+    /// <summary>
+    /// The <c>cel.block</c> extension: <c>cel.block([e0, e1, ...], body)</c> binds <c>cel.index(i)</c> to
+    /// <c>ei</c> (each may use the earlier ones); <c>cel.iterVar(i, j)</c> and <c>cel.accuVar(i, j)</c> name
+    /// comprehension variables. Expanded into nested <c>cel.bind</c>s over names users cannot write.
+    /// </summary>
+    private Expr? ExpandBlock(string name, Expr[] args, int offset)
+    {
+        switch (name)
+        {
+            case "index" when args is [ConstExpr { Value: Runtime.IntValue i }]:
+                return Node(new IdentExpr(offset, "@index" + i.Value));
+            case "iterVar" or "accuVar" when args is [ConstExpr { Value: Runtime.IntValue a }, ConstExpr { Value: Runtime.IntValue b }]:
+                return Node(new IdentExpr(offset, $"@{name}:{a.Value}:{b.Value}"));
+            case "block" when args is [ListExpr list, var body]:
+                for (var k = list.Elements.Length - 1; k >= 0; k--)
+                {
+                    body = Node(new ComprehensionExpr(offset, MacroKind.Bind, list.Elements[k], "@index" + k, null, null, body));
+                }
+
+                return body;
+            default:
+                return null;
+        }
     }
 
     private string VarName(Expr e, string macro)

@@ -29,14 +29,18 @@ internal static class Functions
 
     public static IReadOnlyCollection<string> Names { get; } = Table.Keys.Select(k => k.Name).Distinct().ToArray();
 
+    /// <summary>Arity key of variadic functions (any number of arguments from one up).</summary>
+    public const int Variadic = -1;
+
     public static bool TryGet(string name, bool receiver, int arity, out FunctionDef def) =>
-        Table.TryGetValue((name, receiver, arity), out def!);
+        Table.TryGetValue((name, receiver, arity), out def!)
+        || (arity >= 1 && Table.TryGetValue((name, receiver, Variadic), out def!));
 
     public static bool IsKnown(string name) => Names.Contains(name);
 
     /// <summary>Arities accepted for a name in a call style, for messages.</summary>
     public static IEnumerable<int> Arities(string name, bool receiver) =>
-        Table.Keys.Where(k => k.Name == name && k.Receiver == receiver).Select(k => k.Arity - (receiver ? 1 : 0)).Order();
+        Table.Keys.Where(k => k.Name == name && k.Receiver == receiver && k.Arity != Variadic).Select(k => k.Arity - (receiver ? 1 : 0)).Order();
 
     private static Dictionary<(string, bool, int), FunctionDef> Build()
     {
@@ -97,6 +101,29 @@ internal static class Functions
         R1("reverse", true, CelType.String, StringFunctions.Reverse);
         R1("strings.quote", false, CelType.String, StringFunctions.Quote);
         R2("format", true, CelType.String, StringFormat.Format);
+
+        // Math extension.
+        t[("math.greatest", false, Variadic)] = new FunctionDef { Name = "math.greatest", Receiver = false, Arity = Variadic, Result = CelType.Dyn, FN = MathFunctions.Greatest };
+        t[("math.least", false, Variadic)] = new FunctionDef { Name = "math.least", Receiver = false, Arity = Variadic, Result = CelType.Dyn, FN = MathFunctions.Least };
+        R1("math.ceil", false, CelType.Double, MathFunctions.Ceil);
+        R1("math.floor", false, CelType.Double, MathFunctions.Floor);
+        R1("math.round", false, CelType.Double, MathFunctions.Round);
+        R1("math.trunc", false, CelType.Double, MathFunctions.Trunc);
+        R1("math.abs", false, CelType.Dyn, MathFunctions.Abs);
+        R1("math.sign", false, CelType.Dyn, MathFunctions.Sign);
+        R1("math.isNaN", false, CelType.Bool, MathFunctions.IsNaN);
+        R1("math.isInf", false, CelType.Bool, MathFunctions.IsInf);
+        R1("math.isFinite", false, CelType.Bool, MathFunctions.IsFinite);
+        R2("math.bitAnd", false, CelType.Dyn, MathFunctions.BitAnd);
+        R2("math.bitOr", false, CelType.Dyn, MathFunctions.BitOr);
+        R2("math.bitXor", false, CelType.Dyn, MathFunctions.BitXor);
+        R1("math.bitNot", false, CelType.Dyn, MathFunctions.BitNot);
+        R2("math.bitShiftLeft", false, CelType.Dyn, MathFunctions.ShiftLeft);
+        R2("math.bitShiftRight", false, CelType.Dyn, MathFunctions.ShiftRight);
+
+        // Encoders extension.
+        R1("base64.encode", false, CelType.String, MathFunctions.Base64Encode);
+        R1("base64.decode", false, CelType.Bytes, MathFunctions.Base64Decode);
 
         // Optionals.
         R1("optional.of", false, CelType.Optional(CelType.Dyn), static v => OptionalValue.Of(v));
@@ -282,6 +309,7 @@ internal static class StringFunctions
                 {
                     sb.Append(nv.Value);
                     done++;
+                    if (sb.Length > ValueOps.MaxStringLength) return Errors.StringTooLong;
                 }
 
                 sb.Append(char.ConvertFromUtf32(r));
@@ -296,6 +324,7 @@ internal static class StringFunctions
             var idx = text.IndexOf(ov.Value, pos, StringComparison.Ordinal);
             if (idx < 0) break;
             sb.Append(text, pos, idx - pos).Append(nv.Value);
+            if (sb.Length > ValueOps.MaxStringLength) return Errors.StringTooLong;
             pos = idx + ov.Value.Length;
             done++;
         }
@@ -365,6 +394,7 @@ internal static class StringFunctions
             if (l.Items[i] is not StringValue item) return Errors.NoSuchOverload("join");
             if (i > 0) sb.Append(separator);
             sb.Append(item.Value);
+            if (sb.Length > ValueOps.MaxStringLength) return Errors.StringTooLong;
         }
 
         return new StringValue(sb.ToString());

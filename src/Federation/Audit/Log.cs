@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+using WorkloadFederation.Federation.Telemetry;
+
+namespace WorkloadFederation.Federation.Audit;
+
+internal static partial class Log
+{
+    [LoggerMessage(FederationEventIds.AuditDropped, LogLevel.Warning, "Audit buffer full ({Capacity} events): new events are dropped and counted in wif.audit.dropped until the store accepts writes again")]
+    public static partial void AuditDropped(ILogger logger, int capacity);
+
+    [LoggerMessage(FederationEventIds.AuditWriteFailed, LogLevel.Warning, "Appending {Count} audit events failed; retrying")]
+    public static partial void AuditWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(FederationEventIds.AuditFlushed, LogLevel.Information, "Audit flushed: {Written} events written, {Dropped} dropped since start")]
+    public static partial void AuditFlushed(ILogger logger, long written, long dropped);
+}

@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using WorkloadFederation.Cel;
+
+namespace WorkloadFederation.Federation.Conditions;
+
+/// <summary>
+/// Compiles trust conditions with the CEL engine (DESIGN.md vocabulary: a CEL condition over <c>claims</c>, at most
+/// <see cref="MaxSourceBytes"/> UTF-8 bytes). One environment for every trust: <c>claims</c> is
+/// <c>map(string, dyn)</c>; the result must be a bool. Thread-safe.
+/// </summary>
+public sealed class CelTrustConditionCompiler : ITrustConditionCompiler
+{
+    /// <summary>The condition size limit (API.md "condition": CEL ≤ 1024 bytes).</summary>
+    public const int MaxSourceBytes = 1024;
+
+    /// <summary>The variable the claims are bound to.</summary>
+    public const string ClaimsVariable = "claims";
+
+    private const int MaxKeysListed = 20;
+
+    private readonly CelEnvironment _environment;
+
+    /// <summary>Creates the compiler with the trust condition environment.</summary>
+    public CelTrustConditionCompiler()
+    {
+        _environment = CelEnvironment.CreateBuilder()
+            .DeclareVariable(ClaimsVariable, CelType.Map(CelType.String, CelType.Dyn))
+            .WithLimits(CelLimits.Default with { MaxSourceBytes = MaxSourceBytes })
+            .Build();
+    }
+
+    /// <summary>A shared instance.</summary>
+    public static CelTrustConditionCompiler Instance { get; } = new();
+
+    /// <inheritdoc />
+    public CompiledCondition Compile(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var result = _environment.CompileCondition(source);
+        if (result.Success)
+        {
+            return new CelCondition(source, result.Program!, []);
+        }
+
+        var errors = result.Errors
+            .Select(e => new ConditionError(e.Code, e.Message, e.Line, e.Column, e.Offset, e.Snippet, e.Hint))
+            .ToList();
+        return new CelCondition(source, null, errors);
+    }
+
+    private sealed class CelCondition(string source, CelProgram? program, IReadOnlyList<ConditionError> errors) : CompiledCondition
+    {
+        public override string Source => source;
+
+        public override bool IsCompiled => program is not null;
+
+        public override IReadOnlyList<ConditionError> Errors => errors;
+
+        public override ConditionEvaluation Evaluate(JsonElement claims)
+        {
+            if (program is null)
+            {
+                return ConditionEvaluation.Failed(
+                    "the condition does not compile: " + string.Join("; ", errors.Select(e => e.ToString())));
+            }
+
+            if (claims.ValueKind != JsonValueKind.Object)
+            {
+                return ConditionEvaluation.Failed("claims is not a JSON object");
+            }
+
+            CelEvalResult result;
+            try
+            {
+                var activation = CelActivation.Create().Bind(ClaimsVariable, CelValue.FromJson(claims));
+                result = program.Evaluate(activation);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+            {
+                return ConditionEvaluation.Failed("the claims could not be given to the condition: " + ex.Message);
+            }
+
+            if (result.IsError)
+            {
+                return ConditionEvaluation.Failed(DescribeError(result.ErrorMessage ?? "evaluation error", claims, source));
+            }
+
+            return result.IsTrue
+                ? ConditionEvaluation.Met()
+                : ConditionEvaluation.NotMet(ReferenceEquals(result.Value, CelValue.False)
+                    ? "condition evaluated to false"
+                    : $"condition evaluated to {result.Value}, not true");
+        }
+
+        private static string DescribeError(string message, JsonElement claims, string source)
+        {
+            // A missing claim is the most common mistake: name the keys that are present (names only, no values).
+            const string NoSuchKey = "no such key: ";
+            if (!message.StartsWith(NoSuchKey, StringComparison.Ordinal)
+                || claims.TryGetProperty(message[NoSuchKey.Length..], out _)
+                || !ReadsTopLevelKey(source, message[NoSuchKey.Length..]))
+            {
+                // Not a missing top-level claim (e.g. a nested key): the engine's message is the precise one.
+                return message;
+            }
+
+            var keys = claims.EnumerateObject().Select(p => p.Name).Take(MaxKeysListed + 1).ToList();
+            var listed = string.Join(", ", keys.Take(MaxKeysListed));
+            var more = keys.Count > MaxKeysListed ? ", ..." : string.Empty;
+            var builder = new StringBuilder();
+            builder.Append("claims has no key '").Append(message[NoSuchKey.Length..]).Append("'; keys present: ").Append(listed).Append(more);
+            return builder.ToString();
+        }
+    
+        private static bool ReadsTopLevelKey(string source, string key)
+        {
+            if (source.Contains($"claims['{key}']", StringComparison.Ordinal) || source.Contains($"claims[\"{key}\"]", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            var needle = ClaimsVariable + "." + key;
+            for (var at = source.IndexOf(needle, StringComparison.Ordinal); at >= 0; at = source.IndexOf(needle, at + 1, StringComparison.Ordinal))
+            {
+                var end = at + needle.Length;
+                var before = at == 0 ? ' ' : source[at - 1];
+                var after = end < source.Length ? source[end] : ' ';
+                if (!IsIdentifierChar(before) && before != '.' && !IsIdentifierChar(after))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+    }
+}

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Federation.Model;
+using WorkloadFederation.Federation.Store;
+using Xunit;
+
+namespace WorkloadFederation.Federation.Tests.Audit;
+
+/// <summary>An <see cref="IAuditStore"/> double that records batches and can be made to fail or block.</summary>
+public sealed class RecordingAuditStore : IAuditStore
+{
+    private readonly object _lock = new();
+    private readonly List<IReadOnlyList<AuditEvent>> _batches = [];
+
+    public int FailuresToInject { get; set; }
+
+    public TaskCompletionSource? Gate { get; set; }
+
+    public IReadOnlyList<AuditEvent> Events
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _batches.SelectMany(b => b).ToList();
+            }
+        }
+    }
+
+    public int BatchCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _batches.Count;
+            }
+        }
+    }
+
+    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            if (FailuresToInject > 0)
+            {
+                FailuresToInject--;
+                throw new InvalidOperationException("store unavailable");
+            }
+
+            _batches.Add([.. events]);
+        }
+    }
+
+    public Task<AuditPage> QueryAsync(string tenant, long after, int limit, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("not used by the writer");
+}
+
+public sealed class AuditWriterTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private readonly RecordingAuditStore _store = new();
+
+    private AuditWriter NewWriter(int capacity = 1000, int batch = 100) => new(
+        _store, new AuditOptions { Capacity = capacity, MaxBatchSize = batch, RetryDelay = TimeSpan.FromMilliseconds(10) },
+        TimeProvider.System, NullLogger<AuditWriter>.Instance);
+
+    private static AuditEvent Event(int i) => TokenAuditEvents.Denied(
+        DateTimeOffset.UnixEpoch.AddSeconds(i), "acme.example.com", "token_expired", "token expired", null, null, $"trust-{i}", null, "10.0.0.1", null);
+
+    [Fact]
+    public async Task Flush_BufferedEvents_AreAllWrittenInBatchesInOrder()
+    {
+        var writer = NewWriter(batch: 7);
+        for (var i = 0; i < 50; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        await writer.FlushAsync(default);
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"trust-{i}"), _store.Events.Select(e => e.TrustId));
+        Assert.Equal(8, _store.BatchCount);
+        Assert.Equal(50, writer.Written);
+    }
+
+    [Fact]
+    public async Task Run_RecordedEvents_ReachTheStoreInTheBackground()
+    {
+        var writer = NewWriter();
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+
+        for (var i = 0; i < 20; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        await WaitUntil(() => _store.Events.Count == 20);
+        stop.Cancel();
+        await loop;
+    }
+
+    [Fact]
+    public async Task Record_BufferFull_DoesNotBlockAndCountsTheDrop()
+    {
+        var writer = NewWriter(capacity: 5);
+
+        for (var i = 0; i < 8; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        Assert.Equal(3, writer.Dropped);
+        await writer.FlushAsync(default);
+        Assert.Equal(5, _store.Events.Count);
+    }
+
+    [Fact]
+    public async Task Run_StoreFailsTwice_RetriesWithoutLosingTheBatch()
+    {
+        _store.FailuresToInject = 2;
+        var writer = NewWriter();
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+
+        for (var i = 0; i < 10; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        await WaitUntil(() => _store.Events.Count == 10);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"trust-{i}"), _store.Events.Select(e => e.TrustId));
+        stop.Cancel();
+        await loop;
+    }
+
+    [Fact]
+    public async Task Shutdown_BatchInFlightThenFlush_LosesNothing()
+    {
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = NewWriter(batch: 3);
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+        for (var i = 0; i < 10; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        // The loop is now blocked inside an append; a clean stop cancels the loop, completes and flushes.
+        stop.Cancel();
+        writer.Complete();
+        writer.Record(Event(99)); // after completion: dropped and counted
+        _store.Gate.SetResult();
+        await loop;
+        await writer.FlushAsync(default);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"trust-{i}"), _store.Events.Select(e => e.TrustId));
+        Assert.Equal(1, writer.Dropped);
+    }
+
+    [Fact]
+    public void Denied_Event_CarriesTypeOutcomeAndReason()
+    {
+        var e = Event(1);
+
+        Assert.Equal("token.denied", e.Type);
+        Assert.Equal("denied", e.Outcome);
+        Assert.Equal("token_expired", e.Reason);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await Task.Delay(10);
+        }
+    }
+}
