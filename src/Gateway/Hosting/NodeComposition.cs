@@ -4,7 +4,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Federation.ClientCredentials;
+using WorkloadFederation.Federation.Conditions;
+using WorkloadFederation.Federation.Exchange;
+using WorkloadFederation.Federation.TrustTesting;
 using WorkloadFederation.Federation.IssuedTokens;
+using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Store;
 using WorkloadFederation.Gateway.Admin.Audit;
@@ -14,6 +20,7 @@ using WorkloadFederation.Gateway.Admin.Credentials;
 using WorkloadFederation.Gateway.Admin.ServicePrincipals;
 using WorkloadFederation.Gateway.Admin.Trusts;
 using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.DevIssuer;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Storage;
 
@@ -39,25 +46,57 @@ internal static class NodeComposition
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AccessTokenValidator>();
         services.AddSingleton<SigningKeyManager>();
+        services.AddSingleton<ITrustConditionCompiler>(CelTrustConditionCompiler.Instance);
         services.AddSingleton<SnapshotCompiler>();
         services.AddSingleton(sp => new SnapshotHolder(sp.GetRequiredService<SnapshotCompiler>().Empty()));
         services.AddSingleton(new ChangeFeedOptions());
         services.AddSingleton<ChangeFeedFollower>();
 
+        services.AddSingleton(new AuditOptions());
+        services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditSink, TenantScopedAuditSink>();
+        services.AddSingleton(ProviderKeyOptions.Default);
+        // One registration only: the container disposes a factory-made singleton once per registration.
+        services.AddSingleton<IProviderKeyCache, ProviderKeyCache>();
+
+        services.AddSingleton(new ExchangeOptions());
+        services.AddSingleton<ExchangeSteps>();
+        services.AddSingleton<TokenExchangeHandler>();
+        services.AddSingleton(new ClientCredentialsOptions { TokenLifetime = TimeSpan.FromSeconds(settings.Tokens.ClientCredentialsLifetimeSeconds) });
+        services.AddSingleton<ClientCredentialsHandler>();
+        services.AddSingleton<TrustTestRunner>();
+
         services.AddSingleton<AdminEnvironment>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<DevIssuerProvisioning>();
+        if (settings.Node.Dev)
+        {
+            services.AddDevIssuer();
+        }
+
         services.AddHostedService<NodeStartup>();
+        services.AddHostedService<AuditWriterService>();
+        services.AddHostedService<ProviderKeyRefreshService>();
+        services.AddHostedService<ReplayPurgeService>();
     }
 
     public static void MapFederation(WebApplication app)
     {
+        if (app.Services.GetRequiredService<NodeSettings>().Node.Dev)
+        {
+            app.MapDevIssuer();
+        }
+
         var api = app.MapGroup(EndpointPaths.AdminPrefix)
             .AddEndpointFilter<AdminAuthentication>();
+        Admin.Providers.ProviderEndpoints.Map(api);
         ServicePrincipalEndpoints.Map(api);
         CredentialEndpoints.Map(api);
         TrustEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        Endpoints.Token.TokenEndpoint.Map(app);
+        Endpoints.Discovery.DiscoveryEndpoints.Map(app);
+        Endpoints.Introspection.IntrospectionEndpoints.Map(app);
     }
 
     private static IFederationStore CreateSqlite(NodeSettings settings, TimeProvider time)

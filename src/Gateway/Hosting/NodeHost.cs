@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Problems;
@@ -29,6 +31,8 @@ public static class NodeHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.HostArgs });
         builder.Configuration.AddInMemoryCollection(commandLine.Settings);
+        // Framework request logs are noise at Information; the node's own events are kept.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var settings = LoadSettings(builder.Configuration);
@@ -111,7 +115,7 @@ public static class NodeHost
         services.AddSingleton(settings.Tokens);
         services.AddSingleton(settings.RateLimits);
         services.AddSingleton(settings.Limits);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<TokenRateLimiter>();

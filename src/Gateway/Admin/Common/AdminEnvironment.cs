@@ -6,7 +6,7 @@ using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Store;
-using WorkloadFederation.Gateway.Audit;
+using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Problems;
@@ -18,7 +18,7 @@ public sealed partial class AdminEnvironment(
     SnapshotHolder snapshots,
     ChangeFeedFollower follower,
     IConfigurationStore store,
-    IAuditRecorder audit,
+    IAuditSink audit,
     ClientIpResolver clientIp,
     NodeSettings settings,
     TimeProvider time,
