@@ -81,6 +81,8 @@ public static class CelErrorCodes
     public const string InvalidRegex = "invalid_regex";
     /// <summary>A construct outside what this engine models (protobuf messages).</summary>
     public const string Unsupported = "unsupported";
+    /// <summary>An engine fault; reported instead of an exception so that compiling never throws.</summary>
+    public const string Internal = "internal_error";
     /// <summary>The limits given to the environment are invalid.</summary>
     public const string InvalidLimits = "invalid_limits";
 }

@@ -82,9 +82,15 @@ public sealed class CelEnvironment
             if (compiler.Errors.Count > 0) return CelCompileResult.Failed(compiler.Errors);
             return CelCompileResult.Succeeded(new CelProgram(node, compiler.LocalCount, type, Limits));
         }
-        catch (Exception ex) when (ex is InsufficientExecutionStackException or OutOfMemoryException or ParseFailure)
+        catch (Exception ex) when (ex is InsufficientExecutionStackException or ParseFailure)
         {
             return CelCompileResult.Failed([new CelDiagnostic(CelErrorCodes.NestingTooDeep, "expression is too complex to compile: " + ex.Message, 1, 1, 0, string.Empty, null)]);
+        }
+#pragma warning disable CA1031 // The contract is that compiling never throws: an engine fault becomes a diagnostic.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return CelCompileResult.Failed([new CelDiagnostic(CelErrorCodes.Internal, "internal error while compiling: " + ex.GetType().Name, 1, 1, 0, string.Empty, null)]);
         }
     }
 }

@@ -40,10 +40,11 @@ public sealed class CelProgram
         {
             result = _root.Eval(ref frame);
         }
-        catch (Exception ex) when (ex is InsufficientExecutionStackException or OverflowException or ArgumentException
-            or InvalidOperationException or IndexOutOfRangeException or OutOfMemoryException or FormatException)
+#pragma warning disable CA1031 // The contract is that evaluation never throws: an engine fault becomes an error value.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            return new CelEvalResult(Errors.InvalidArgument("evaluation failed: " + ex.Message));
+            return new CelEvalResult(Errors.InvalidArgument("evaluation failed: " + ex.GetType().Name));
         }
 
         if (frame.Exhausted) return new CelEvalResult(frame.CostError);

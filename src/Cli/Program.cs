@@ -1,2 +1,4 @@
-Console.Error.WriteLine("usage: wif <command>");
-return 2;
+using WorkloadFederation.Cli.Hosting;
+using WorkloadFederation.Cli.Output;
+
+return await CliApplication.RunAsync(args, CliConsole.CreateDefault());

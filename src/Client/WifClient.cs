@@ -106,9 +106,14 @@ public sealed class WifClient : IDisposable
             ? new GitHubActionsPlatformToken(_sender, credentials.GitHubRequestUrl!, credentials.GitHubRequestToken!, credentials.PlatformAudience!)
             : new VariablePlatformToken(credentials.CredentialSource, credentials.StaticPlatformToken!, credentials.ReRead, time);
 
-    /// <summary>The platform token an exchange would send now (for <c>wif doctor</c>); fetched afresh on GitHub.</summary>
-    internal Task<string> GetPlatformTokenAsync(CancellationToken ct) =>
-        CreatePlatformToken(Credentials, _options.TimeProvider ?? TimeProvider.System).GetTokenAsync(ct);
+    /// <summary>
+    /// The platform token an exchange would send now, for diagnostics (<c>wif doctor</c>); fetched afresh on GitHub.
+    /// Only for the federated kinds; a ready access token or a client secret has none.
+    /// </summary>
+    public Task<string> GetPlatformTokenAsync(CancellationToken cancellationToken = default) =>
+        Credentials.Kind is CredentialKind.AccessToken or CredentialKind.ClientSecret
+            ? throw new InvalidOperationException($"a {Credentials.Kind} credential has no platform token")
+            : CreatePlatformToken(Credentials, _options.TimeProvider ?? TimeProvider.System).GetTokenAsync(cancellationToken);
 
     private static TimeSpan ValidLifetime(TimeSpan lifetime) =>
         lifetime > TimeSpan.Zero && lifetime <= ClientAssertionSigner.MaxLifetime

@@ -20,6 +20,13 @@ public sealed class CompileErrorTests
         { "bad_regex", "claims.sub.matches('(')", CelErrorCodes.InvalidRegex, null },
         { "unterminated", "'abc", CelErrorCodes.Syntax, null },
         { "too_large", new string('1', 1025), CelErrorCodes.SourceTooLarge, null },
+        { "int_plus_uint", "1 + 1u == 2", CelErrorCodes.NoMatchingOverload, "uint(" },
+        { "string_plus_int", "'a' + 1 == 'a1'", CelErrorCodes.NoMatchingOverload, "string(" },
+        { "compare_string_int", "'a' < 1", CelErrorCodes.NoMatchingOverload, null },
+        { "and_non_bool", "1 && true", CelErrorCodes.NoMatchingOverload, null },
+        { "ternary_not_bool", "claims.a == 'x' ? 'y' : 'z'", CelErrorCodes.NotBool, null },
+        { "message_literal", "Foo{a: 1}", CelErrorCodes.Unsupported, null },
+        { "reserved_word", "package == 1", CelErrorCodes.Syntax, null },
         { "too_deep", new string('(', 200) + "1" + new string(')', 200), CelErrorCodes.NestingTooDeep, null },
     };
 
@@ -34,6 +41,23 @@ public sealed class CompileErrorTests
         Assert.Equal(code, error.Code);
         if (hintFragment is not null) Assert.Contains(hintFragment, error.Hint ?? error.Message, StringComparison.Ordinal);
         Assert.True(error.Line >= 1 && error.Column >= 1);
+    }
+
+    [Fact]
+    public void Compile_NeverThrows_ForNullSource()
+    {
+        var result = Env.Compile(null!);
+        Assert.False(result.Success);
+        Assert.Equal(CelErrorCodes.Syntax, Assert.Single(result.Errors).Code);
+    }
+
+    [Fact]
+    public void Compile_SeveralMistakes_ReportsEveryOne()
+    {
+        var result = Env.Compile("nope1 == 1 && nope2 == 2 && claims.x.frobnicate()");
+        Assert.Equal(3, result.Errors.Count);
+        Assert.Contains("nope1", result.FormatErrors(), StringComparison.Ordinal);
+        Assert.Contains("frobnicate", result.FormatErrors(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class EvaluationTests
         { "mod_zero", "1 % 0", "modulus by zero" },
         { "missing_key", "claims.missing == 'x'", "no such key" },
         { "and_error_true", "claims.missing == 'x' && true", "no such key" },
-        { "mixed_add", "1 + 1u", "no such overload" },
+        { "mixed_add", "dyn(1) + 1u", "no such overload" },
         { "index_out_of_range", "[1][5]", "index out of range" },
     };
 
@@ -98,5 +98,59 @@ public sealed class EvaluationTests
         var result = program.Evaluate(CelActivation.Create());
         Assert.True(result.IsError);
         Assert.Contains("MaxCost", result.ErrorMessage, StringComparison.Ordinal);
+    }
+}
+
+public sealed class RegexTests
+{
+    private static readonly CelEnvironment Env = CelEnvironment.CreateBuilder().DeclareVariable("s", CelType.String).Build();
+
+    public static TheoryData<string, string, string, bool> Cases => new()
+    {
+        { "anchored", "^acme/workflows/.+@refs/heads/main$", "acme/workflows/x.yml@refs/heads/main", true },
+        { "dollar_is_end_of_text", "^main$", "main\n", false },
+        { "multiline_dollar", "(?m)^main$", "main\nnext", true },
+        { "named_group_re2", "(?P<org>[a-z]+)/infra", "acme/infra", true },
+        { "unicode_class_short", "^\\pL+$", "héllo", true },
+        { "digit_is_ascii", "^\\d+$", "١٢٣", false },
+        { "posix_class", "^[[:alpha:]]+[[:digit:]]$", "abc1", true },
+        { "quoted_literal", "^\\Qa.b\\E$", "a.b", true },
+        { "quoted_literal_no_wildcard", "^\\Qa.b\\E$", "axb", false },
+        { "case_insensitive", "(?i)^ACME$", "acme", true },
+        { "unanchored_search", "infra", "acme/infra-prod", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_Re2Pattern_BehavesLikeRe2(string name, string pattern, string input, bool expected)
+    {
+        var source = "s.matches(" + CelValue.FromString(pattern) + ")";
+        var compiled = Env.Compile(source);
+        Assert.True(compiled.Success, name + ": " + compiled.FormatErrors());
+        var result = compiled.Program!.Evaluate(CelActivation.Create().Bind("s", CelValue.FromString(input)));
+        Assert.False(result.IsError, name + ": " + result.ErrorMessage);
+        Assert.Equal(expected, result.IsTrue);
+    }
+
+    [Theory]
+    [InlineData("backreference", "(a)\\1")]
+    [InlineData("lookahead", "a(?=b)")]
+    [InlineData("ungreedy_flag", "(?U)a+")]
+    public void Matches_UnsupportedConstruct_IsCompileError(string name, string pattern)
+    {
+        var result = Env.Compile("s.matches(" + CelValue.FromString(pattern) + ")");
+        Assert.False(result.Success, name);
+        Assert.Equal(CelErrorCodes.InvalidRegex, result.Errors[0].Code);
+    }
+
+    [Fact]
+    public void Matches_DynamicPatternOverLimit_IsErrorValueNamingLimit()
+    {
+        var env = CelEnvironment.CreateBuilder().DeclareVariable("s", CelType.String)
+            .WithLimits(CelLimits.Default with { MaxRegexPatternLength = 10 }).Build();
+        var program = env.Compile("'abc'.matches(s)").Program!;
+        var result = program.Evaluate(CelActivation.Create().Bind("s", CelValue.FromString(new string('a', 11))));
+        Assert.True(result.IsError);
+        Assert.Contains("MaxRegexPatternLength", result.ErrorMessage, StringComparison.Ordinal);
     }
 }

@@ -24,6 +24,45 @@ internal sealed class Checker(string source, bool checkTypes)
         Error(e.Offset, CelErrorCodes.NoMatchingOverload, $"'{Operators.Display(op)}' needs a bool operand, found {type}", typeError: true);
     }
 
+    /// <summary>Reports an operator applied to two statically known types that no overload accepts (e.g. <c>1 + "a"</c>).</summary>
+    public void CheckOperands(int offset, string op, CelType l, CelType r)
+    {
+        if (l.Kind is CelTypeKind.Dyn || r.Kind is CelTypeKind.Dyn) return;
+        if (OperandsAccepted(op, l.Kind, r.Kind)) return;
+        var hint = (l.Kind, r.Kind) switch
+        {
+            (CelTypeKind.Int, CelTypeKind.Uint) or (CelTypeKind.Uint, CelTypeKind.Int) => "convert one side, e.g. uint(x) or int(y); CEL does not mix int and uint in arithmetic",
+            (CelTypeKind.Int or CelTypeKind.Uint, CelTypeKind.Double) or (CelTypeKind.Double, CelTypeKind.Int or CelTypeKind.Uint) => "convert one side with double(...)",
+            (CelTypeKind.String, _) or (_, CelTypeKind.String) when op == Operators.Add => "convert the other side with string(...)",
+            _ => null,
+        };
+        Error(offset, CelErrorCodes.NoMatchingOverload, $"no matching overload for '{Operators.Display(op)}' applied to ({l}, {r})", hint, typeError: true);
+    }
+
+    private static bool OperandsAccepted(string op, CelTypeKind l, CelTypeKind r)
+    {
+        static bool Numeric(CelTypeKind k) => k is CelTypeKind.Int or CelTypeKind.Uint or CelTypeKind.Double;
+        switch (op)
+        {
+            case Operators.Add:
+                return (l == r && l is CelTypeKind.Int or CelTypeKind.Uint or CelTypeKind.Double or CelTypeKind.String
+                        or CelTypeKind.Bytes or CelTypeKind.List or CelTypeKind.Duration)
+                    || (l, r) is (CelTypeKind.Timestamp, CelTypeKind.Duration) or (CelTypeKind.Duration, CelTypeKind.Timestamp);
+            case Operators.Subtract:
+                return (l == r && l is CelTypeKind.Int or CelTypeKind.Uint or CelTypeKind.Double or CelTypeKind.Duration or CelTypeKind.Timestamp)
+                    || (l, r) is (CelTypeKind.Timestamp, CelTypeKind.Duration);
+            case Operators.Multiply or Operators.Divide:
+                return l == r && l is CelTypeKind.Int or CelTypeKind.Uint or CelTypeKind.Double;
+            case Operators.Modulo:
+                return l == r && l is CelTypeKind.Int or CelTypeKind.Uint;
+            case Operators.Less or Operators.LessEquals or Operators.Greater or Operators.GreaterEquals:
+                return (Numeric(l) && Numeric(r))
+                    || (l == r && l is CelTypeKind.Bool or CelTypeKind.String or CelTypeKind.Bytes or CelTypeKind.Timestamp or CelTypeKind.Duration);
+            default:
+                return true;
+        }
+    }
+
     public static CelType TypeOfValue(CelValue v) => v.Kind switch
     {
         CelValueKind.Null => CelType.Null,

@@ -58,7 +58,14 @@ internal sealed class Compiler
                         elem = elem is null ? t : elem.Equals(t) ? elem : CelType.Dyn;
                     }
 
-                    return (new ListNode(nodes, list.OptionalFlags), CelType.List(elem ?? CelType.Dyn));
+                    var listType = CelType.List(elem ?? CelType.Dyn);
+                    if (!list.OptionalFlags.Contains(true) && nodes.All(n => n is ConstNode))
+                    {
+                        // A literal list of constants is built once, so evaluation does not allocate it again.
+                        return (new ConstNode(new ListValue([.. nodes.Select(n => ((ConstNode)n).Value)])), listType);
+                    }
+
+                    return (new ListNode(nodes, list.OptionalFlags), listType);
                 }
 
             case MapExpr map:
@@ -269,8 +276,9 @@ internal sealed class Compiler
 
             case Operators.Less or Operators.LessEquals or Operators.Greater or Operators.GreaterEquals:
                 {
-                    var (l, _) = Compile(args[0]);
-                    var (r, _) = Compile(args[1]);
+                    var (l, lt) = Compile(args[0]);
+                    var (r, rt) = Compile(args[1]);
+                    _checker.CheckOperands(call.Offset, name, lt, rt);
                     return (new CompareNode(l, r, name), CelType.Bool);
                 }
 
@@ -290,6 +298,7 @@ internal sealed class Compiler
                 {
                     var (l, lt) = Compile(args[0]);
                     var (r, rt) = Compile(args[1]);
+                    _checker.CheckOperands(call.Offset, name, lt, rt);
                     Func<CelValue, CelValue, CelValue> op = name switch
                     {
                         Operators.Add => ValueOps.Add,
@@ -298,7 +307,7 @@ internal sealed class Compiler
                         Operators.Divide => ValueOps.Divide,
                         _ => ValueOps.Modulo,
                     };
-                    return (new ArithNode(op, l, r), Checker.ArithmeticType(name, lt, rt));
+                    return (Fold(new ArithNode(op, l, r), l, r), Checker.ArithmeticType(name, lt, rt));
                 }
 
             case Operators.Negate:
@@ -389,6 +398,18 @@ internal sealed class Compiler
             3 when def.F3 is not null => new Call3Node(def.F3, compiled[0], compiled[1], compiled[2]),
             _ => new CallNNode(def.FN!, compiled),
         };
-        return (node, resultType);
+        return (Fold(node, compiled), resultType);
+    }
+
+    /// <summary>
+    /// Constant folding: builtins are pure, so a call on constants is evaluated once at compile time. A call that
+    /// fails stays a call, so its error surfaces when (and only if) it is evaluated.
+    /// </summary>
+    private static Node Fold(Node node, params Node[] args)
+    {
+        if (args.Length == 0 || !args.All(a => a is ConstNode)) return node;
+        var frame = new Frame { Activation = CelActivation.Create(), Remaining = 10_000, Limit = 10_000 };
+        var value = node.Eval(ref frame);
+        return value is ErrorValue || frame.Exhausted ? node : new ConstNode(value);
     }
 }

@@ -499,8 +499,23 @@ internal sealed class ArithNode(Func<CelValue, CelValue, CelValue> op, Node left
         if (l is ErrorValue) return l;
         var r = right.Eval(ref f);
         if (r is ErrorValue) return r;
-        if (!f.Charge(1)) return f.CostError;
-        return Call2Node.ChargeSize(ref f, op(l, r));
+
+        // Concatenation is charged by the size of its operands before anything is copied.
+        var cost = 1L + (l switch
+        {
+            StringValue s => s.Value.Length,
+            ListValue li => li.Items.Length * 8L,
+            BytesValue b => b.Value.Length,
+            _ => 0,
+        } + r switch
+        {
+            StringValue s => s.Value.Length,
+            ListValue li => li.Items.Length * 8L,
+            BytesValue b => b.Value.Length,
+            _ => 0,
+        }) / 64;
+        if (!f.Charge(cost)) return f.CostError;
+        return op(l, r);
     }
 }
 

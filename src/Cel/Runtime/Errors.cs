@@ -10,6 +10,7 @@ internal static class Errors
     public static readonly ErrorValue TimestampOverflow = new("timestamp out of range");
     public static readonly ErrorValue DurationOverflow = new("duration out of range");
     public static readonly ErrorValue IndexOutOfRange = new("index out of range");
+    public static readonly ErrorValue StringTooLong = new($"string or bytes result longer than {ValueOps.MaxStringLength} (the engine's value size limit)");
     public static readonly ErrorValue OptionalNoValue = new("optional.none() dereference");
 
     public static ErrorValue NoSuchOverload(string function) => new("no such overload: " + function);

@@ -309,6 +309,7 @@ internal static class StringFunctions
                 {
                     sb.Append(nv.Value);
                     done++;
+                    if (sb.Length > ValueOps.MaxStringLength) return Errors.StringTooLong;
                 }
 
                 sb.Append(char.ConvertFromUtf32(r));
@@ -323,6 +324,7 @@ internal static class StringFunctions
             var idx = text.IndexOf(ov.Value, pos, StringComparison.Ordinal);
             if (idx < 0) break;
             sb.Append(text, pos, idx - pos).Append(nv.Value);
+            if (sb.Length > ValueOps.MaxStringLength) return Errors.StringTooLong;
             pos = idx + ov.Value.Length;
             done++;
         }
@@ -392,6 +394,7 @@ internal static class StringFunctions
             if (l.Items[i] is not StringValue item) return Errors.NoSuchOverload("join");
             if (i > 0) sb.Append(separator);
             sb.Append(item.Value);
+            if (sb.Length > ValueOps.MaxStringLength) return Errors.StringTooLong;
         }
 
         return new StringValue(sb.ToString());

@@ -35,7 +35,10 @@ internal static class JsonConversion
             case JsonValueKind.String:
                 return new StringValue(element.GetString()!);
             case JsonValueKind.Number:
-                return new DoubleValue(element.GetDouble());
+                // Numbers beyond the double range become infinities (TryGetDouble refuses them).
+                return new DoubleValue(element.TryGetDouble(out var d)
+                    ? d
+                    : double.Parse(element.GetRawText(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
             case JsonValueKind.True:
                 return BoolValue.True;
             case JsonValueKind.False:

@@ -53,10 +53,29 @@ internal static class RegexSupport
         }
     }
 
+    private static string? PosixClass(string name) => name switch
+    {
+        "alnum" => "0-9A-Za-z",
+        "alpha" => "A-Za-z",
+        "ascii" => "\\x00-\\x7F",
+        "blank" => "\\t ",
+        "cntrl" => "\\x00-\\x1F\\x7F",
+        "digit" => "0-9",
+        "graph" => "!-~",
+        "lower" => "a-z",
+        "print" => " -~",
+        "punct" => "!-/:-@\\[-`{-~",
+        "space" => "\\t\\n\\v\\f\\r ",
+        "upper" => "A-Z",
+        "word" => "0-9A-Za-z_",
+        "xdigit" => "0-9A-Fa-f",
+        _ => null,
+    };
+
     /// <summary>
     /// Rewrites the RE2 forms .NET spells differently: <c>(?P&lt;name&gt;</c> named groups, one-letter Unicode
-    /// classes <c>\pL</c>, ASCII-only <c>\d</c>, and <c>$</c> as end of text (not before a final newline) unless
-    /// the pattern turns on multi-line mode.
+    /// classes <c>\pL</c>, ASCII-only <c>\d</c>, POSIX classes <c>[[:alpha:]]</c>, <c>\Q...\E</c> quoting, and
+    /// <c>$</c> as end of text (not before a final newline) unless the pattern turns on multi-line mode.
     /// </summary>
     public static string Translate(string pattern)
     {
@@ -67,6 +86,27 @@ internal static class RegexSupport
         for (var i = 0; i < pattern.Length; i++)
         {
             var c = pattern[i];
+            if (inClass && c == '[' && i + 1 < pattern.Length && pattern[i + 1] == ':')
+            {
+                var end = pattern.IndexOf(":]", i + 2, StringComparison.Ordinal);
+                if (end > 0 && PosixClass(pattern[(i + 2)..end]) is { } set)
+                {
+                    sb.Append(set);
+                    i = end + 1;
+                    continue;
+                }
+            }
+
+            if (c == '\\' && i + 1 < pattern.Length && pattern[i + 1] == 'Q' && !inClass)
+            {
+                // \Q...\E quotes a literal run.
+                var end = pattern.IndexOf("\\E", i + 2, StringComparison.Ordinal);
+                var literal = end < 0 ? pattern[(i + 2)..] : pattern[(i + 2)..end];
+                sb.Append(Regex.Escape(literal));
+                i = end < 0 ? pattern.Length : end + 1;
+                continue;
+            }
+
             if (c == '\\' && i + 1 < pattern.Length)
             {
                 var n = pattern[i + 1];

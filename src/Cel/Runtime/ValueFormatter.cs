@@ -152,10 +152,8 @@ internal static class ValueFormatter
         var s = d.ToString("R", CultureInfo.InvariantCulture);
         if (s.Contains('E'))
         {
-            s = s.Replace("E", "e", StringComparison.Ordinal);
-            var e = s.IndexOf('e');
-            if (!s[..e].Contains('.')) s = s[..e] + ".0" + s[e..];
-            return s;
+            // "1E+100" is a valid CEL double literal once the exponent is lower case.
+            return s.Replace("E", "e", StringComparison.Ordinal);
         }
 
         return s.Contains('.') ? s : s + ".0";

@@ -3,6 +3,9 @@ namespace WorkloadFederation.Cel.Runtime;
 /// <summary>CEL equality, ordering and arithmetic on runtime values (langdef "Equality", "Ordering", "Arithmetic").</summary>
 internal static class ValueOps
 {
+    /// <summary>Largest string or bytes value an operation may build (1 Mi characters or bytes).</summary>
+    public const int MaxStringLength = 1 << 20;
+
     public const int Unordered = 2;
     public const int NoOverload = int.MinValue;
 
@@ -156,8 +159,10 @@ internal static class ValueOps
             case DoubleValue x when b is DoubleValue y:
                 return new DoubleValue(x.Value + y.Value);
             case StringValue x when b is StringValue y:
+                if ((long)x.Value.Length + y.Value.Length > MaxStringLength) return Errors.StringTooLong;
                 return x.Value.Length == 0 ? y : y.Value.Length == 0 ? x : new StringValue(x.Value + y.Value);
             case BytesValue x when b is BytesValue y:
+                if ((long)x.Value.Length + y.Value.Length > MaxStringLength) return Errors.StringTooLong;
                 return new BytesValue([.. x.Value, .. y.Value]);
             case ListValue x when b is ListValue y:
                 return x.Items.Length == 0 ? y : y.Items.Length == 0 ? x : new ListValue([.. x.Items, .. y.Items]);

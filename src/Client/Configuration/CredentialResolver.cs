@@ -185,26 +185,27 @@ public static class CredentialResolver
 
         private CredentialResolution ResolveAccessTokenLocation(Setting token, Setting? clientId, Setting? tenant, Setting? server)
         {
+            // "Used as is, nothing else is read": the location is needed only to call the node (the admin API), so a
+            // problem with it is reported when the server is asked for, never when the token is only printed.
             var credentials = new ResolvedCredentials(CredentialKind.AccessToken, token.Source) { AccessToken = token.Value };
             if (server is { } s)
             {
                 if (!TryParseServerUrl(s, out var url, out var urlError))
                 {
-                    return Fail(s.Source, urlError);
+                    return CredentialResolution.Succeeded(Unlocated(token, urlError));
                 }
 
                 reader.Use(s, "used: the node's base URL");
                 return CredentialResolution.Succeeded(With(credentials, url, s.Source, tenantDomain: null, tenantSource: null));
             }
 
-            // The server is needed only to call it (the admin API); the token itself is used as is.
             string? domain = null;
             string? domainSource = null;
             if (tenant is { } t)
             {
                 if (!TenantDomain.IsValid(t.Value))
                 {
-                    return Fail(t.Source, $"{t.Source} is malformed: expected a bare lower-case host name such as acme.example.com (no scheme, port or path)");
+                    return CredentialResolution.Succeeded(Unlocated(token, $"{t.Source} is malformed: expected a bare lower-case host name such as acme.example.com (no scheme, port or path)"));
                 }
 
                 (domain, domainSource) = (t.Value, t.Source);
@@ -222,17 +223,19 @@ public static class CredentialResolver
 
             if (domain is null)
             {
-                credentials = new ResolvedCredentials(CredentialKind.AccessToken, token.Source)
-                {
-                    AccessToken = token.Value,
-                    ServerUrlProblem = $"{token.Source} is set but the server is unknown: set {Env.ServerUrl} or {Env.TenantDomain}",
-                    Variables = reader.Report(),
-                };
-                return CredentialResolution.Succeeded(credentials);
+                return CredentialResolution.Succeeded(Unlocated(token, $"{token.Source} is set but the server is unknown: set {Env.ServerUrl} or {Env.TenantDomain}"));
             }
 
             return CredentialResolution.Succeeded(With(credentials, new Uri("https://" + domain + "/"), $"https://<tenant domain> ({domainSource})", domain, domainSource));
         }
+
+        private ResolvedCredentials Unlocated(Setting token, string problem) =>
+            new(CredentialKind.AccessToken, token.Source)
+            {
+                AccessToken = token.Value,
+                ServerUrlProblem = problem,
+                Variables = reader.Report(),
+            };
 
         private ResolvedCredentials With(ResolvedCredentials c, Uri url, string urlSource, string? tenantDomain, string? tenantSource) =>
             new(c.Kind, c.CredentialSource)

@@ -101,7 +101,12 @@ public sealed class ResolvedCredentials
 
     /// <summary>The server URL, or a configuration error naming what to set.</summary>
     public Uri RequireServerUrl() =>
-        ServerUrl ?? throw new WifConfigurationException(Contracts.Environment.EnvironmentVariables.ServerUrl, ServerUrlProblem ?? "the server URL is unknown");
+        ServerUrl ?? throw new WifConfigurationException(ServerUrlSetting, ServerUrlProblem ?? "the server URL is unknown");
+
+    private string ServerUrlSetting =>
+        ServerUrlProblem?.StartsWith(Contracts.Environment.EnvironmentVariables.TenantDomain, StringComparison.Ordinal) == true
+            ? Contracts.Environment.EnvironmentVariables.TenantDomain
+            : Contracts.Environment.EnvironmentVariables.ServerUrl;
 
     /// <summary>Never a credential.</summary>
     public override string ToString() => $"{Kind} from {CredentialSource}";

@@ -108,7 +108,7 @@ internal sealed class TokenEndpointClient(RetryingSender sender, Uri tokenEndpoi
 
         var status = (int)response.StatusCode;
         var message = error is null
-            ? $"the token endpoint answered HTTP {status} {response.ReasonPhrase} without an OAuth error body"
+            ? $"the token endpoint {RetryingSender.Redact(response.RequestMessage?.RequestUri ?? new Uri("about:blank"))} answered HTTP {status} {response.ReasonPhrase} without an OAuth error body{(response.StatusCode == HttpStatusCode.NotFound ? " (is the server URL the node's base URL?)" : string.Empty)}"
             : description is { Length: > 0 }
                 ? $"the token endpoint refused the request: {error}: {description}"
                 : $"the token endpoint refused the request: {error}";

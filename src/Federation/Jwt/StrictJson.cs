@@ -97,6 +97,11 @@ internal static class StrictJson
                         }
 
                         break;
+                    case JsonTokenType.String when reader.ValueIsEscaped:
+                        // Unescape now so that an invalid escape (a lone surrogate) is refused here, not later when a
+                        // consumer reads the value and the platform throws.
+                        _ = reader.GetString();
+                        break;
                 }
             }
             while (reader.Read());

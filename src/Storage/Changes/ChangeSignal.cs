@@ -25,7 +25,10 @@ internal sealed class ChangeSignal
         woken.TrySetResult();
     }
 
-    /// <summary>Completes on a pulse (or a remembered one) or when <paramref name="timeout"/> passes.</summary>
+    /// <summary>
+    /// Completes on a pulse (or a remembered one) or when <paramref name="timeout"/> passes
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: only on a pulse or cancellation).
+    /// </summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -41,13 +44,15 @@ internal sealed class ChangeSignal
             pulsed = _next.Task;
         }
 
-        if (timeout <= TimeSpan.Zero)
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
             return;
         }
 
         using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var elapsed = Task.Delay(timeout, timeProvider, stopTimer.Token);
+        var elapsed = timeout == Timeout.InfiniteTimeSpan
+            ? Task.Delay(Timeout.InfiniteTimeSpan, stopTimer.Token)
+            : Task.Delay(timeout, timeProvider, stopTimer.Token);
         var first = await Task.WhenAny(pulsed, elapsed).ConfigureAwait(false);
         await stopTimer.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

@@ -55,7 +55,7 @@ internal sealed partial class PostgresChangeListener : IAsyncDisposable
             _loop ??= Task.Run(RunAsync);
         }
 
-        if (_firstListen.Task.IsCompleted || timeout <= TimeSpan.Zero)
+        if (_firstListen.Task.IsCompleted || (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan))
         {
             return;
         }

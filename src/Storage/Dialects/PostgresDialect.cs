@@ -78,7 +78,9 @@ internal sealed class PostgresDialect : ISqlDialect
     {
         var started = _timeProvider.GetTimestamp();
         await _listener.EnsureListeningAsync(timeout, cancellationToken).ConfigureAwait(false);
-        var remaining = timeout - _timeProvider.GetElapsedTime(started);
+        var remaining = timeout == Timeout.InfiniteTimeSpan
+            ? timeout
+            : TimeSpan.FromTicks(Math.Max(0, (timeout - _timeProvider.GetElapsedTime(started)).Ticks));
         await _signal.WaitAsync(remaining, _timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
@@ -98,6 +100,7 @@ internal sealed class PostgresDialect : ISqlDialect
     {
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _signal.Pulse();
     }
 
     private static async Task AdvisoryLockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken)

@@ -130,6 +130,7 @@ internal sealed class SqliteDialect : ISqlDialect
     public ValueTask DisposeAsync()
     {
         _registration.Dispose();
+        _signal.Pulse();
         // Close this file's idle pooled connections so the file is released (and a reopen really reopens it).
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);

@@ -36,9 +36,11 @@ internal sealed class EntityTable<T>
         UpsertSql = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))}) "
             + (updates.Length == 0 ? $"ON CONFLICT ({keys}) DO NOTHING" : $"ON CONFLICT ({keys}) DO UPDATE SET {updates}");
         SelectAllSql = $"SELECT {SelectList("t")} FROM {table} t";
-        var tenantMatch = tenantColumn.Length == 0 ? string.Empty : $"c.tenant = t.{tenantColumn} AND ";
-        SelectChangedSql = $"SELECT {SelectList("t")} FROM {table} t WHERE EXISTS (SELECT 1 FROM changes c "
-            + $"WHERE c.version > @after AND c.version <= @upto AND c.kind = @kind AND {tenantMatch}c.entity_id = t.{idColumn})";
+        // Driven from the (few) change rows of the range, each joined to the entity by its primary key.
+        var tenantMatch = tenantColumn.Length == 0 ? string.Empty : $" AND t.{tenantColumn} = c.tenant";
+        SelectChangedSql = $"SELECT {SelectList("t")} FROM (SELECT DISTINCT tenant, entity_id FROM changes "
+            + "WHERE version > @after AND version <= @upto AND kind = @kind) c "
+            + $"JOIN {table} t ON t.{idColumn} = c.entity_id{tenantMatch}";
     }
 
     public EntityKind Kind { get; }

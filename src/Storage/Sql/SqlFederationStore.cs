@@ -179,10 +179,18 @@ internal sealed partial class SqlFederationStore(ISqlDialect dialect, TimeProvid
         }
     }
 
+    /// <summary>
+    /// See <see cref="IConfigurationStore.WaitForChangeAsync"/>. A wake-up that arrives while nobody waits is
+    /// remembered for the next call. Disposing the store wakes current waiters.
+    /// </summary>
     public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
+        }
+
         return dialect.WaitForChangeAsync(timeout, cancellationToken);
     }
 

@@ -203,6 +203,38 @@ public sealed class CredentialChainTests
         Assert.Contains("set CONDUCTORONE_SERVER_URL or CONDUCTORONE_TENANT_DOMAIN", error.Message, StringComparison.Ordinal);
     }
 
+    public sealed record AccessTokenLocationCase(string Name, Dictionary<string, string> Extra, string? ServerUrl, string? ProblemText)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<AccessTokenLocationCase> AccessTokenLocations() => new()
+    {
+        new("malformed server url is reported only when the server is needed", new() { [Env.ServerUrl] = "ftp://x" }, null, "CONDUCTORONE_SERVER_URL is malformed"),
+        new("malformed tenant domain is reported only when the server is needed", new() { [Env.TenantDomain] = "Not A Domain" }, null, "CONDUCTORONE_TENANT_DOMAIN is malformed"),
+        new("malformed client id is not read", new() { [Env.ClientId] = "garbage" }, null, "the server is unknown"),
+        new("server url wins", new() { [Env.ServerUrl] = "https://node.example.com", [Env.TenantDomain] = "acme.example.com" }, "https://node.example.com/", null),
+        new("tenant domain names the server", new() { [Env.TenantDomain] = "acme.example.com", [Env.ClientId] = "swift-otter-19384@other.example.com/wfe" }, "https://acme.example.com/", null),
+        new("client id's domain names the server", new() { [Env.ClientId] = TestSecrets.TrustClientId }, "https://acme.example.com/", null),
+    };
+
+    [Theory]
+    [MemberData(nameof(AccessTokenLocations))]
+    public void Resolve_AccessToken_IsUsedAsIsWhateverTheLocationVariablesHold(AccessTokenLocationCase c)
+    {
+        var vars = new Dictionary<string, string>(c.Extra) { [Env.AccessToken] = "opaque-token" };
+
+        var result = Resolve(vars).GetOrThrow();
+
+        Assert.Equal(CredentialKind.AccessToken, result.Kind);
+        Assert.Equal(c.ServerUrl, result.ServerUrl?.ToString());
+        if (c.ProblemText is not null)
+        {
+            var error = Assert.Throws<Errors.WifConfigurationException>(() => result.RequireServerUrl());
+            Assert.Contains(c.ProblemText, error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Resolve_Report_MarksUsedAndIgnoredVariablesWithoutValues()
     {
