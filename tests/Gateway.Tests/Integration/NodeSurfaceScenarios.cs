@@ -138,6 +138,13 @@ public abstract class NodeSurfaceScenarios<TFixture>(TFixture fixture) : NodeSce
     }
 
     [Fact]
+    public async Task AdminApi_UnknownRouteAndWrongMethod_AreProblems()
+    {
+        AssertProblem(await Api(HttpMethod.Get, "/no-such-thing"), HttpStatusCode.NotFound, Contracts.Admin.ProblemCodes.NotFound);
+        AssertProblem(await Api(HttpMethod.Put, "/service-principals"), HttpStatusCode.MethodNotAllowed, Gateway.Problems.ProblemResults.Codes.MethodNotAllowed);
+    }
+
+    [Fact]
     public void Logs_NeverContainSecretsOrTokens()
     {
         var logs = Fixture.Node.Logs.Text;
