@@ -27,6 +27,9 @@ public sealed class CompileErrorTests
         { "ternary_not_bool", "claims.a == 'x' ? 'y' : 'z'", CelErrorCodes.NotBool, null },
         { "message_literal", "Foo{a: 1}", CelErrorCodes.Unsupported, null },
         { "reserved_word", "package == 1", CelErrorCodes.Syntax, null },
+        { "starts_with_int", "claims.sub.startsWith(1)", CelErrorCodes.NoMatchingOverload, "string(" },
+        { "contains_on_int", "1.contains('a')", CelErrorCodes.NoMatchingOverload, null },
+        { "size_of_int", "size(1) == 1", CelErrorCodes.NoMatchingOverload, null },
         { "too_deep", new string('(', 200) + "1" + new string(')', 200), CelErrorCodes.NestingTooDeep, null },
     };
 

@@ -349,6 +349,7 @@ internal sealed class Compiler
         var types = new CelType[all.Length];
         for (var i = 0; i < all.Length; i++) (compiled[i], types[i]) = Compile(all[i]);
         var receiver = target is not null;
+        if (receiver || name is "size" or "matches") _checker.CheckArguments(call.Offset, name, types);
 
         if (name == "matches" && all.Length == 2)
         {
