@@ -3,6 +3,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Extensions.Logging.Abstractions;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Federation.Audit;
@@ -24,6 +27,7 @@ namespace WorkloadFederation.Benchmarks.Exchange;
 /// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*ExchangeBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(InProcessConfig))]
 public class ExchangeBenchmarks
 {
     private const string Tenant = "acme.example.com";
@@ -36,6 +40,12 @@ public class ExchangeBenchmarks
     private byte[] _rsaSignature = null!;
     private TokenExchangeHandler _handler = null!;
     private TokenExchangeRequest _request = null!;
+    private AccessTokenIssuer _issuer = null!;
+    private SigningKeyRing _ring = null!;
+    private CompiledCondition _condition = null!;
+    private System.Text.Json.JsonDocument _claims = null!;
+    private string _token = null!;
+    private AccessTokenDescriptor _descriptor = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -73,6 +83,14 @@ public class ExchangeBenchmarks
         var issuer = new AccessTokenIssuer(new IssuedTokenOptions { Issuer = "https://{tenant}" }, TimeProvider.System);
         _handler = new TokenExchangeHandler(holder, steps, issuer, new NullAuditSink(), TimeProvider.System, NullLogger<TokenExchangeHandler>.Instance);
         _request = new TokenExchangeRequest(ClientId, token, TokenTypes.Jwt, IPAddress.Loopback);
+        _token = token;
+        _issuer = issuer;
+        _ring = holder.Current.SigningKeys;
+        holder.Current.TryGetTrustByClientId(ClientId, out var compiled);
+        _condition = compiled.Condition;
+        _claims = System.Text.Json.JsonDocument.Parse(Base64Url.DecodeFromChars(payload));
+        _descriptor = new AccessTokenDescriptor(Tenant, "sp1", ClientId, ["deploy"], AuthenticationMethods.Federation,
+            TimeSpan.FromSeconds(1800), TrustId: "t1", SubjectIssuer: IssuerUrl, SubjectSubject: "repo:octo-org/octo-repo:ref:refs/heads/main");
 
         var check = Exchange();
         if (!check.Success)
@@ -97,7 +115,33 @@ public class ExchangeBenchmarks
     [Benchmark]
     public GrantResult Exchange() => _handler.HandleAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
+    /// <summary>Stage: strict parse of the subject token (no verification).</summary>
+    [Benchmark]
+    public bool StageParse() => JwsCompact.TryParse(_token, JwtReadLimits.Default, out _, out _);
+
+    /// <summary>Stage: the trust's CEL condition on the claims (including the JSON → CEL conversion).</summary>
+    [Benchmark]
+    public ConditionEvaluation StageCondition() => _condition.Evaluate(_claims.RootElement);
+
+    /// <summary>Stage: writing and signing the access token (ES256).</summary>
+    [Benchmark]
+    public bool StageIssue() => _issuer.TryIssue(_ring, _descriptor, out _);
+
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>
+    /// In-process (the assembly name differs from the project file name, which the out-of-process toolchain cannot
+    /// resolve); a bounded job for the shared CPUs.
+    /// </summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() =>
+            AddJob(Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1)
+                .WithWarmupCount(5)
+                .WithIterationCount(20));
+    }
 
     private sealed class NullAuditSink : IAuditSink
     {
