@@ -138,6 +138,26 @@ public abstract class NodeSurfaceScenarios<TFixture>(TFixture fixture) : NodeSce
     }
 
     [Fact]
+    public async Task SigningKeys_Rotate_NewKeySignsAndOldTokensStayValid()
+    {
+        var before = Token;
+        var oldKid = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(before.Split('.')[0])).RootElement.GetProperty("kid").GetString();
+
+        var rotated = await Api(HttpMethod.Post, "/signing-keys/rotate");
+
+        Assert.True(rotated.Status == HttpStatusCode.OK, rotated.ToString());
+        var newKid = rotated.Str("active_key_id");
+        Assert.NotEqual(oldKid, newKid);
+        var jwks = await Wire.ReadAsync(await Http.GetAsync(EndpointPaths.Jwks));
+        var kids = jwks.Json.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()).ToList();
+        Assert.Contains(oldKid, kids);
+        Assert.Contains(newKid, kids);
+        Assert.Equal(HttpStatusCode.OK, (await Api(HttpMethod.Get, "/roles", token: before)).Status);
+        var fresh = await Fixture.LoginAdminAsync();
+        Assert.Equal(newKid, JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(fresh.Split('.')[0])).RootElement.GetProperty("kid").GetString());
+    }
+
+    [Fact]
     public async Task AdminApi_UnknownRouteAndWrongMethod_AreProblems()
     {
         AssertProblem(await Api(HttpMethod.Get, "/no-such-thing"), HttpStatusCode.NotFound, Contracts.Admin.ProblemCodes.NotFound);
