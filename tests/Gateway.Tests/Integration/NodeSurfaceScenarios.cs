@@ -224,6 +224,40 @@ public sealed class NodeStartupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TrustedProxy_ForwardedForIsTheCallerIp_OnlyFromTheProxy()
+    {
+        var setup = _backend.Setup() with { Settings = new() { ["Network:TrustedProxies:0"] = "127.0.0.1/32" } };
+        await using var node = await NodeInstance.StartAsync(setup);
+        var admin = NodeInstance.ReadBootstrapAdmin(_backend.DataDir);
+        var token = await node.Http.LoginAsync(admin.ClientId, admin.ClientSecret);
+        var sp = (await node.Http.SendJsonAsync(HttpMethod.Post, "/api/v1/service-principals", token, new { display_name = "ci" })).Str("id");
+        var credential = await node.Http.SendJsonAsync(HttpMethod.Post, $"/api/v1/service-principals/{sp}/credentials", token,
+            new { display_name = "k", ip_allowlist = new[] { "198.51.100.0/24" } });
+        var form = Wire.SecretForm(credential.Str("client_id"), credential.Str("client_secret"));
+
+        using var forwarded = new HttpRequestMessage(HttpMethod.Post, EndpointPaths.Token) { Content = new FormUrlEncodedContent(form) };
+        forwarded.Headers.Add("X-Forwarded-For", "198.51.100.7");
+        var viaProxy = await Wire.SendAsync(node.Http, forwarded);
+        var direct = await node.Http.PostFormAsync(EndpointPaths.Token, form);
+
+        Assert.True(viaProxy.Status == HttpStatusCode.OK, viaProxy.ToString());
+        Assert.NotEqual(HttpStatusCode.OK, direct.Status);
+    }
+
+    [Fact]
+    public async Task Headers_LargerThanTheLimit_AreRefusedBeforeAnyEndpoint()
+    {
+        var setup = _backend.Setup() with { Settings = new() { ["Limits:MaxRequestHeadersBytes"] = "8192" } };
+        await using var node = await NodeInstance.StartAsync(setup);
+        using var request = new HttpRequestMessage(HttpMethod.Get, EndpointPaths.Health);
+        request.Headers.Add("X-Padding", new string('a', 10_000));
+
+        using var response = await node.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+    }
+
+    [Fact]
     public async Task RateLimit_PerClientId_Answers429WithRetryAfter()
     {
         var setup = _backend.Setup() with { Settings = new() { ["RateLimits:PerClientIdPerMinute"] = "3" } };
