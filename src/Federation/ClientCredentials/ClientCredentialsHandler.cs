@@ -102,6 +102,8 @@ public sealed class ClientCredentialsHandler
         var problem = CheckRequest(request);
         if (problem is not null)
         {
+            // Audited under the client id's tenant, like every other refusal (a tenantless event is not written anywhere).
+            decision.Tenant = ClientId.TryParse(request.ClientId, out var named) ? named.Tenant : string.Empty;
             return Finish(decision, GrantResult.Denied(OAuthErrors.InvalidRequest, problem, DenialReasons.RequestInvalid, 400), problem);
         }
 
