@@ -3,6 +3,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Extensions.Logging.Abstractions;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Federation.Audit;
@@ -24,6 +27,7 @@ namespace WorkloadFederation.Benchmarks.Exchange;
 /// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*ExchangeBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(InProcessConfig))]
 public class ExchangeBenchmarks
 {
     private const string Tenant = "acme.example.com";
@@ -98,6 +102,20 @@ public class ExchangeBenchmarks
     public GrantResult Exchange() => _handler.HandleAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>
+    /// In-process (the assembly name differs from the project file name, which the out-of-process toolchain cannot
+    /// resolve); a bounded job for the shared CPUs.
+    /// </summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() =>
+            AddJob(Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1)
+                .WithWarmupCount(5)
+                .WithIterationCount(20));
+    }
 
     private sealed class NullAuditSink : IAuditSink
     {
