@@ -34,11 +34,11 @@ internal static class StrictJson
         {
             document = JsonDocument.Parse(utf8, new JsonDocumentOptions
             {
-                // The validation pass above already enforced the depth and the duplicates; these are a second guard.
+                // The validation pass above already enforced depth, syntax and unique names (a second duplicate check
+                // here would only cost time); the depth bound stays as a guard.
                 MaxDepth = maxDepth + 1,
                 AllowTrailingCommas = false,
                 CommentHandling = JsonCommentHandling.Disallow,
-                AllowDuplicateProperties = false,
             });
         }
         catch (JsonException)
