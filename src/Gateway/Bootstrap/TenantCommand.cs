@@ -23,7 +23,7 @@ public static class TenantCommand
             return NodeProgram.ExitUsage;
         }
 
-        var settings = LoadSettings(commandLine);
+        var settings = LoadSettings(commandLine, requireKeyEncryptionKey: false);
         var time = TimeProvider.System;
         await using var store = OpenStore(settings, time);
         await store.MigrateAsync(CancellationToken.None);
@@ -43,12 +43,12 @@ public static class TenantCommand
     }
 
     /// <summary>The node's settings for a one-shot command: environment, command line, node switches.</summary>
-    internal static NodeSettings LoadSettings(NodeCommandLine commandLine) =>
+    internal static NodeSettings LoadSettings(NodeCommandLine commandLine, bool requireKeyEncryptionKey = true) =>
         NodeHost.LoadSettings(new ConfigurationBuilder()
             .AddEnvironmentVariables()
             .AddCommandLine(commandLine.HostArgs)
             .AddInMemoryCollection(commandLine.Settings)
-            .Build());
+            .Build(), requireKeyEncryptionKey);
 
     /// <summary>The configured store (a one-shot command's own instance).</summary>
     internal static IFederationStore OpenStore(NodeSettings settings, TimeProvider time)

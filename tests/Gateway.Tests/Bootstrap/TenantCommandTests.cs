@@ -74,6 +74,22 @@ public sealed class TenantCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TenantCreate_OnPostgres_NeedsNoKeyEncryptionKey()
+    {
+        await using var database = await TestSupport.PostgresTestDatabase.CreateAsync();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await TenantCommand.RunAsync(NodeCommandLine.Parse(
+            ["tenant", "create", "pg.example.com", "--store", "postgres", "--connection-string", database.ConnectionString, "--data-dir", _dir]), output, error);
+
+        Assert.True(code == NodeProgram.ExitOk, error.ToString());
+        Assert.Contains("client_secret: secret-token:pg.example.com:v1:", output.ToString(), StringComparison.Ordinal);
+        await using var store = StoreFactory.CreatePostgres(database.ConnectionString, TimeProvider.System);
+        Assert.Contains((await store.LoadAsync(CancellationToken.None)).Tenants, t => t.Domain == "pg.example.com");
+    }
+
+    [Fact]
     public async Task TenantCreate_InvalidDomain_IsUsageError()
     {
         var error = new StringWriter();

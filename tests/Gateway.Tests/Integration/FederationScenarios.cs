@@ -177,6 +177,42 @@ public sealed class FederationScenarios(DevNodeFixture fixture) : NodeScenarioBa
     }
 
     [Fact]
+    public async Task Sdk_ClientSecretAndOidcToken_DriveTheNodeThroughTheWireContract()
+    {
+        var (sp, trust) = await CreateTrustAsync("claims.repository == 'acme/app'");
+        var (ccId, secret, _) = await CreateCredentialAsync(sp);
+        var server = Fixture.Node.BaseAddress.ToString();
+
+        using (var admin = Client.WifClient.FromEnvironment(new Client.Configuration.WifClientOptions
+        {
+            ClientId = Fixture.Admin.ClientId, ClientSecret = Fixture.Admin.ClientSecret, ServerUrl = server, ReadEnvironment = false,
+        }))
+        using (var api = admin.CreateAdminClient())
+        {
+            var created = await api.CreateServicePrincipalAsync(new CreateServicePrincipalRequest("via-sdk", [BuiltInRoles.BasicUser], []));
+            Assert.Equal("via-sdk", created.Value.DisplayName);
+            Assert.Contains((await api.ListServicePrincipalsAsync()).Value.ServicePrincipals, p => p.Id == created.Value.Id);
+        }
+
+        using (var credentials = Client.WifClient.FromEnvironment(new Client.Configuration.WifClientOptions
+        {
+            ClientId = ccId, ClientSecret = secret, ServerUrl = server, ReadEnvironment = false,
+        }))
+        {
+            var token = await credentials.GetTokenAsync();
+            Assert.Equal(sp, JwtPayload(token.Value).GetProperty("sub").GetString());
+        }
+
+        using var federated = Client.WifClient.FromEnvironment(new Client.Configuration.WifClientOptions
+        {
+            ClientId = trust.GetProperty("client_id").GetString(), OidcToken = await MintAsync(new { repository = "acme/app" }),
+            ServerUrl = server, ReadEnvironment = false,
+        });
+        var exchanged = await federated.GetTokenAsync();
+        Assert.Equal(AuthenticationMethods.Federation, JwtPayload(exchanged.Value).GetProperty("amr")[0].GetString());
+    }
+
+    [Fact]
     public async Task TrustTest_BareClaims_ReportsStepsInOrderWithoutIssuing()
     {
         var (sp, trust) = await CreateTrustAsync("claims.environment == 'prod'");

@@ -258,6 +258,27 @@ public sealed class NodeStartupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Otlp_WhenConfigured_ExportersAreWiredAndTheNodeServes()
+    {
+        var setup = _backend.Setup() with { Settings = new() { ["Telemetry:OtlpEndpoint"] = "http://127.0.0.1:1" } };
+        await using var node = await NodeInstance.StartAsync(setup);
+        var admin = NodeInstance.ReadBootstrapAdmin(_backend.DataDir);
+
+        await node.Http.LoginAsync(admin.ClientId, admin.ClientSecret);
+
+        Assert.NotNull(node.GetService<OpenTelemetry.Trace.TracerProvider>());
+        Assert.NotNull(node.GetService<OpenTelemetry.Metrics.MeterProvider>());
+    }
+
+    [Fact]
+    public async Task Otlp_NotConfigured_NoExporterIsRegistered()
+    {
+        await using var node = await NodeInstance.StartAsync(_backend.Setup());
+
+        Assert.Null(node.Services.GetService(typeof(OpenTelemetry.Trace.TracerProvider)));
+    }
+
+    [Fact]
     public async Task RateLimit_PerClientId_Answers429WithRetryAfter()
     {
         var setup = _backend.Setup() with { Settings = new() { ["RateLimits:PerClientIdPerMinute"] = "3" } };
