@@ -47,11 +47,11 @@ public static class NodeHost
     }
 
     /// <summary>Binds and validates every option section, throwing one exception that lists every problem.</summary>
-    public static NodeSettings LoadSettings(IConfiguration configuration)
+    public static NodeSettings LoadSettings(IConfiguration configuration, bool requireKeyEncryptionKey = true)
     {
         var problems = new List<string>();
         var settings = NodeSettings.Bind(configuration, problems);
-        problems.AddRange(settings.Validate());
+        problems.AddRange(settings.Validate(requireKeyEncryptionKey));
         if (problems.Count > 0)
         {
             throw new NodeConfigurationException(problems);

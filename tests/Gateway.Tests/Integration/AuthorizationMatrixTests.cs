@@ -111,6 +111,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture)
             ($"/service-principals/{f.Target}/trusts/{await f.CreateAsync($"/service-principals/{f.Target}/trusts", new { display_name = "d", provider_id = f.Provider, condition = "true" })}", null)),
         new("POST trust test", HttpMethod.Post, Rule.OwnerManage, true, f => Of($"/service-principals/{f.Target}/trusts/{f.TargetTrust}/test", new { claims = new { a = 1 } })),
         new("GET audit events", HttpMethod.Get, Rule.ReadAudit, false, _ => Of("/audit-events?limit=5")),
+        new("POST rotate signing keys", HttpMethod.Post, Rule.WriteConfiguration, false, _ => Of("/signing-keys/rotate")),
     ];
 
     private static readonly string[] Actors = ["anonymous", "super", "reader", "logs", "basic", "owner", "other-tenant-super"];
@@ -157,7 +158,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture)
 
     private static HttpStatusCode Success(Endpoint endpoint) =>
         endpoint.Method == HttpMethod.Delete ? HttpStatusCode.NoContent
-        : endpoint.Method == HttpMethod.Post && !endpoint.Name.EndsWith("test", StringComparison.Ordinal) ? HttpStatusCode.Created
+        : endpoint.Method == HttpMethod.Post && !endpoint.Name.EndsWith("test", StringComparison.Ordinal) && !endpoint.Name.Contains("rotate", StringComparison.Ordinal) ? HttpStatusCode.Created
         : HttpStatusCode.OK;
 
     [Theory]

@@ -138,6 +138,26 @@ public abstract class NodeSurfaceScenarios<TFixture>(TFixture fixture) : NodeSce
     }
 
     [Fact]
+    public async Task SigningKeys_Rotate_NewKeySignsAndOldTokensStayValid()
+    {
+        var before = Token;
+        var oldKid = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(before.Split('.')[0])).RootElement.GetProperty("kid").GetString();
+
+        var rotated = await Api(HttpMethod.Post, "/signing-keys/rotate");
+
+        Assert.True(rotated.Status == HttpStatusCode.OK, rotated.ToString());
+        var newKid = rotated.Str("active_key_id");
+        Assert.NotEqual(oldKid, newKid);
+        var jwks = await Wire.ReadAsync(await Http.GetAsync(EndpointPaths.Jwks));
+        var kids = jwks.Json.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()).ToList();
+        Assert.Contains(oldKid, kids);
+        Assert.Contains(newKid, kids);
+        Assert.Equal(HttpStatusCode.OK, (await Api(HttpMethod.Get, "/roles", token: before)).Status);
+        var fresh = await Fixture.LoginAdminAsync();
+        Assert.Equal(newKid, JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(fresh.Split('.')[0])).RootElement.GetProperty("kid").GetString());
+    }
+
+    [Fact]
     public async Task AdminApi_UnknownRouteAndWrongMethod_AreProblems()
     {
         AssertProblem(await Api(HttpMethod.Get, "/no-such-thing"), HttpStatusCode.NotFound, Contracts.Admin.ProblemCodes.NotFound);
@@ -201,6 +221,61 @@ public sealed class NodeStartupTests : IAsyncLifetime
         }
 
         Assert.Equal(first, await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task TrustedProxy_ForwardedForIsTheCallerIp_OnlyFromTheProxy()
+    {
+        var setup = _backend.Setup() with { Settings = new() { ["Network:TrustedProxies:0"] = "127.0.0.1/32" } };
+        await using var node = await NodeInstance.StartAsync(setup);
+        var admin = NodeInstance.ReadBootstrapAdmin(_backend.DataDir);
+        var token = await node.Http.LoginAsync(admin.ClientId, admin.ClientSecret);
+        var sp = (await node.Http.SendJsonAsync(HttpMethod.Post, "/api/v1/service-principals", token, new { display_name = "ci" })).Str("id");
+        var credential = await node.Http.SendJsonAsync(HttpMethod.Post, $"/api/v1/service-principals/{sp}/credentials", token,
+            new { display_name = "k", ip_allowlist = new[] { "198.51.100.0/24" } });
+        var form = Wire.SecretForm(credential.Str("client_id"), credential.Str("client_secret"));
+
+        using var forwarded = new HttpRequestMessage(HttpMethod.Post, EndpointPaths.Token) { Content = new FormUrlEncodedContent(form) };
+        forwarded.Headers.Add("X-Forwarded-For", "198.51.100.7");
+        var viaProxy = await Wire.SendAsync(node.Http, forwarded);
+        var direct = await node.Http.PostFormAsync(EndpointPaths.Token, form);
+
+        Assert.True(viaProxy.Status == HttpStatusCode.OK, viaProxy.ToString());
+        Assert.NotEqual(HttpStatusCode.OK, direct.Status);
+    }
+
+    [Fact]
+    public async Task Headers_LargerThanTheLimit_AreRefusedBeforeAnyEndpoint()
+    {
+        var setup = _backend.Setup() with { Settings = new() { ["Limits:MaxRequestHeadersBytes"] = "8192" } };
+        await using var node = await NodeInstance.StartAsync(setup);
+        using var request = new HttpRequestMessage(HttpMethod.Get, EndpointPaths.Health);
+        request.Headers.Add("X-Padding", new string('a', 10_000));
+
+        using var response = await node.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Otlp_WhenConfigured_ExportersAreWiredAndTheNodeServes()
+    {
+        var setup = _backend.Setup() with { Settings = new() { ["Telemetry:OtlpEndpoint"] = "http://127.0.0.1:1" } };
+        await using var node = await NodeInstance.StartAsync(setup);
+        var admin = NodeInstance.ReadBootstrapAdmin(_backend.DataDir);
+
+        await node.Http.LoginAsync(admin.ClientId, admin.ClientSecret);
+
+        Assert.NotNull(node.GetService<OpenTelemetry.Trace.TracerProvider>());
+        Assert.NotNull(node.GetService<OpenTelemetry.Metrics.MeterProvider>());
+    }
+
+    [Fact]
+    public async Task Otlp_NotConfigured_NoExporterIsRegistered()
+    {
+        await using var node = await NodeInstance.StartAsync(_backend.Setup());
+
+        Assert.Null(node.Services.GetService(typeof(OpenTelemetry.Trace.TracerProvider)));
     }
 
     [Fact]
