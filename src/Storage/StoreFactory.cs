@@ -17,16 +17,21 @@ public static class StoreFactory
     public const string SqliteFileName = "workload-federation.db";
 
     /// <summary>
-    /// The embedded store: one SQLite file. <paramref name="dataDirectoryOrFile"/> is either an existing directory
-    /// (the file is <see cref="SqliteFileName"/> inside it) or the path of the database file (its directory is created
-    /// if missing). The file is created owner-only.
+    /// The embedded store: one SQLite file. <paramref name="dataDirectoryOrFile"/> is either a directory that exists
+    /// or ends with a separator (created if missing; the file is <see cref="SqliteFileName"/> inside it) or the path
+    /// of the database file (its directory is created if missing). The file is created owner-only.
     /// </summary>
     public static IFederationStore CreateSqlite(string dataDirectoryOrFile, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectoryOrFile);
         ArgumentNullException.ThrowIfNull(timeProvider);
         var path = Path.GetFullPath(dataDirectoryOrFile);
-        if (Directory.Exists(path))
+        if (Path.EndsInDirectorySeparator(dataDirectoryOrFile))
+        {
+            Directory.CreateDirectory(path);
+            path = Path.Combine(path, SqliteFileName);
+        }
+        else if (Directory.Exists(path))
         {
             path = Path.Combine(path, SqliteFileName);
         }

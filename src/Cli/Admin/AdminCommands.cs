@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using WorkloadFederation.Client.Assertions;
+using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Cli.Hosting;
 using WorkloadFederation.Cli.Output;
 using WorkloadFederation.Contracts.Admin;
@@ -224,6 +227,7 @@ internal static class AdminCommands
         var noIps = Flag("--no-ip-allowlist", "Remove the IP allowlist.");
         var noScoped = Flag("--no-scoped-roles", "Remove the scoped roles (all principal roles apply).");
         var updName = Optional("--display-name", "New display name.");
+        var localKey = Flag("--local-key", "Generate the key pair on this machine and send only the public key; the secret is assembled here.");
 
         void Print(CredentialDto c, JsonElement raw, bool json)
         {
@@ -263,19 +267,39 @@ internal static class AdminCommands
                 Print(r.Value, r.Json, json);
                 return ExitCodes.Ok;
             }),
-            b.Leaf("create", "Create a credential; its secret is printed this once.", [sp, displayName, days, ips, scoped], async (p, admin, json, ct) =>
+            b.Leaf("create", "Create a credential; its secret is printed this once.", [sp, displayName, days, ips, scoped, localKey], async (p, admin, json, ct) =>
             {
-                var r = await admin.CreateCredentialAsync(p.GetValue(sp)!, new CreateCredentialRequest(p.GetValue(displayName), p.GetValue(days), ListOrNull(p, ips) ?? [], ListOrNull(p, scoped) ?? [], null), ct);
+                using var key = p.GetValue(localKey) ? LocalCredentialKey.Create() : null;
+                var r = await admin.CreateCredentialAsync(p.GetValue(sp)!, new CreateCredentialRequest(p.GetValue(displayName), p.GetValue(days), ListOrNull(p, ips) ?? [], ListOrNull(p, scoped) ?? [], key?.PublicKeyJwk), ct);
+                var secret = r.Value.ClientSecret;
+                if (key is not null)
+                {
+                    if (!ClientId.TryParse(r.Value.ClientId, out var clientId))
+                    {
+                        throw new CliInputException("the server answered with a malformed client id; the local key was not used");
+                    }
+
+                    secret = key.FormatSecret(clientId.Tenant, r.Value.Id);
+                }
+
                 if (json)
                 {
-                    b.Console.Json(r.Json);
+                    var body = JsonNode.Parse(r.Json.GetRawText())!.AsObject();
+                    if (secret is not null)
+                    {
+                        body["client_secret"] = secret;
+                    }
+
+                    b.Console.Out.WriteLine(body.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                     return ExitCodes.Ok;
                 }
 
                 Print(r.Value, r.Json, json: false);
                 b.Console.Line();
-                b.Console.Line("client secret (shown only now; store it in a secret store, e.g. as CONDUCTORONE_CLIENT_SECRET):");
-                b.Console.Out.WriteLine(r.Value.ClientSecret ?? "(the server returned no secret)");
+                b.Console.Line(key is null
+                    ? "client secret (shown only now; store it in a secret store, e.g. as CONDUCTORONE_CLIENT_SECRET):"
+                    : "client secret (generated on this machine, never sent; shown only now; store it, e.g. as CONDUCTORONE_CLIENT_SECRET):");
+                b.Console.Out.WriteLine(secret ?? "(the server returned no secret)");
                 return ExitCodes.Ok;
             }),
             b.Leaf("update", "Change a credential (its expiry cannot change).", [sp, id, updName, ips, noIps, scoped, noScoped], async (p, admin, json, ct) =>

@@ -31,7 +31,11 @@ internal static class CommandRunner
         catch (WifTokenRequestException ex)
         {
             console.Error(ex.Message);
-            return (int)ex.StatusCode >= 500 || ex.StatusCode == HttpStatusCode.TooManyRequests ? ExitCodes.Unavailable : ExitCodes.AuthenticationFailed;
+            // An OAuth refusal (400/401 with an error code) is an authentication failure; anything else (5xx, 429,
+            // a 404 or an HTML page from something that is not the node) means the server is not answering as one.
+            return ex.Error is not null && (int)ex.StatusCode < 500 && ex.StatusCode != HttpStatusCode.TooManyRequests
+                ? ExitCodes.AuthenticationFailed
+                : ExitCodes.Unavailable;
         }
         catch (WifApiException ex)
         {

@@ -15,13 +15,13 @@ internal static class ExitCodes
     /// <summary>Local configuration or input error: a variable missing or malformed, an unreadable file, no platform token.</summary>
     public const int Configuration = 3;
 
-    /// <summary>Authentication failed: the token endpoint refused (400/401), or the admin API answered 401.</summary>
+    /// <summary>Authentication failed: the token endpoint refused with an OAuth error, or the admin API answered 401.</summary>
     public const int AuthenticationFailed = 4;
 
     /// <summary>The admin API refused the request (400 validation, 403, 404, 409), with its problem code.</summary>
     public const int Refused = 5;
 
-    /// <summary>The server is unreachable or failing (network error, timeout, 5xx, 429 after the bounded retries).</summary>
+    /// <summary>The server is unreachable or not answering as a node (network error, timeout, 5xx, 429 after the bounded retries, a non-OAuth answer such as 404).</summary>
     public const int Unavailable = 6;
 
     /// <summary>A CEL expression does not compile, or its evaluation ended in an error.</summary>

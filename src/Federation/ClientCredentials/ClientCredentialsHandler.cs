@@ -102,6 +102,8 @@ public sealed class ClientCredentialsHandler
         var problem = CheckRequest(request);
         if (problem is not null)
         {
+            // Audited under the client id's tenant, like every other refusal (a tenantless event is not written anywhere).
+            decision.Tenant = ClientId.TryParse(request.ClientId, out var named) ? named.Tenant : string.Empty;
             return Finish(decision, GrantResult.Denied(OAuthErrors.InvalidRequest, problem, DenialReasons.RequestInvalid, 400), problem);
         }
 
@@ -286,6 +288,12 @@ public sealed class ClientCredentialsHandler
         if (!iat.IsPresent || iat.Value - skew > now)
         {
             return Invalid(iat.IsPresent ? "the assertion's iat is in the future" : "the assertion has no valid iat");
+        }
+
+        // The assertion's own life (exp − iat) is held to the limit exactly; the skew above only tolerates clocks.
+        if (exp.Value - iat.Value > _options.MaxAssertionLifetime)
+        {
+            return Invalid($"the assertion lives {(exp.Value - iat.Value).TotalSeconds:F0} s; at most {_options.MaxAssertionLifetime.TotalSeconds:F0} s is accepted");
         }
 
         var nbf = jwt.ReadNotBefore();

@@ -6,7 +6,7 @@ using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Store;
 using WorkloadFederation.Gateway.Admin.Common;
-using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Gateway.DevIssuer;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Telemetry;
 
@@ -35,8 +35,7 @@ internal sealed partial class DevIssuerProvisioning(
         get
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && NodeHost.IsLoopbackUrl(a));
-            return address is null ? null : address.TrimEnd('/') + EndpointPaths.DevOidcPrefix;
+            return DevIssuerGuard.IssuerFor(addresses);
         }
     }
 

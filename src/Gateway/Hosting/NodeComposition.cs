@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Federation.ClientCredentials;
 using WorkloadFederation.Federation.Conditions;
+using WorkloadFederation.Federation.Exchange;
+using WorkloadFederation.Federation.TrustTesting;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Federation.Snapshot;
@@ -17,6 +20,7 @@ using WorkloadFederation.Gateway.Admin.Credentials;
 using WorkloadFederation.Gateway.Admin.ServicePrincipals;
 using WorkloadFederation.Gateway.Admin.Trusts;
 using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.DevIssuer;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Storage;
 
@@ -50,14 +54,26 @@ internal static class NodeComposition
 
         services.AddSingleton(new AuditOptions());
         services.AddSingleton<AuditWriter>();
-        services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddSingleton<IAuditSink, TenantScopedAuditSink>();
         services.AddSingleton(ProviderKeyOptions.Default);
-        services.AddSingleton<ProviderKeyCache>();
-        services.AddSingleton<IProviderKeyCache>(sp => sp.GetRequiredService<ProviderKeyCache>());
+        // One registration only: the container disposes a factory-made singleton once per registration.
+        services.AddSingleton<IProviderKeyCache, ProviderKeyCache>();
+
+        services.AddSingleton(new ExchangeOptions());
+        services.AddSingleton<ExchangeSteps>();
+        services.AddSingleton<TokenExchangeHandler>();
+        services.AddSingleton(new ClientCredentialsOptions { TokenLifetime = TimeSpan.FromSeconds(settings.Tokens.ClientCredentialsLifetimeSeconds) });
+        services.AddSingleton<ClientCredentialsHandler>();
+        services.AddSingleton<TrustTestRunner>();
 
         services.AddSingleton<AdminEnvironment>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<DevIssuerProvisioning>();
+        if (settings.Node.Dev)
+        {
+            services.AddDevIssuer();
+        }
+
         services.AddHostedService<NodeStartup>();
         services.AddHostedService<AuditWriterService>();
         services.AddHostedService<ProviderKeyRefreshService>();
@@ -66,12 +82,20 @@ internal static class NodeComposition
 
     public static void MapFederation(WebApplication app)
     {
+        if (app.Services.GetRequiredService<NodeSettings>().Node.Dev)
+        {
+            app.MapDevIssuer();
+        }
+
         var api = app.MapGroup(EndpointPaths.AdminPrefix)
             .AddEndpointFilter<AdminAuthentication>();
+        Admin.Providers.ProviderEndpoints.Map(api);
         ServicePrincipalEndpoints.Map(api);
         CredentialEndpoints.Map(api);
         TrustEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        Admin.SigningKeys.SigningKeyEndpoints.Map(api);
+        Endpoints.Token.TokenEndpoint.Map(app);
         Endpoints.Discovery.DiscoveryEndpoints.Map(app);
         Endpoints.Introspection.IntrospectionEndpoints.Map(app);
     }

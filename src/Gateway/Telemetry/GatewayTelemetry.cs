@@ -13,6 +13,7 @@ public sealed class GatewayTelemetry : IDisposable
     private readonly Counter<long> _adminRequests;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _unhandledErrors;
+    private readonly Counter<long> _tenantless;
     private long _unhandledErrorCount;
 
     public GatewayTelemetry()
@@ -23,6 +24,7 @@ public sealed class GatewayTelemetry : IDisposable
         _tokenDuration = Meter.CreateHistogram<double>("wif.token.duration", unit: "ms", description: "Token endpoint latency.");
         _adminRequests = Meter.CreateCounter<long>("wif.admin.requests", description: "Admin API requests by status.");
         _rateLimited = Meter.CreateCounter<long>("wif.ratelimit.refusals", description: "Requests refused by a rate limit.");
+        _tenantless = Meter.CreateCounter<long>("wif.token.tenantless_decisions", description: "Token decisions that name no tenant (not audited per tenant).");
         _unhandledErrors = Meter.CreateCounter<long>("wif.http.unhandled_errors", description: "Requests that reached the global exception handler.");
     }
 
@@ -43,6 +45,8 @@ public sealed class GatewayTelemetry : IDisposable
     public void AdminRequest(int status) => _adminRequests.Add(1, new KeyValuePair<string, object?>("status", status));
 
     public void RateLimited(string scope) => _rateLimited.Add(1, new KeyValuePair<string, object?>("scope", scope));
+
+    public void TenantlessDecision(string reason) => _tenantless.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void UnhandledError()
     {

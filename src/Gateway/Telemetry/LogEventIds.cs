@@ -11,6 +11,7 @@ internal static class LogEventIds
     public const int TokenIssued = 2000;
     public const int TokenDenied = 2001;
     public const int RateLimited = 2002;
+    public const int TenantlessAudit = 2003;
     public const int AdminChange = 3000;
     public const int AdminDenied = 3001;
     public const int BackgroundFailure = 4000;

@@ -107,6 +107,29 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
+    public async Task CredentialsCreate_LocalKey_SendsOnlyThePublicKeyAndAssemblesTheSecretHere()
+    {
+        await using var node = await StandInServer.StartAsync(r => r.Path == EndpointPaths.Token
+            ? Task.FromResult(StandInResponse.Token("admin-access-token", 3600))
+            : Task.FromResult(new StandInResponse(201, $$"""{"id":"cred_local","service_principal_id":"sp_1","client_id":"quiet-falcon-00042@acme.example.com/spc","display_name":"ci","expires_at":"2027-02-19T12:00:00Z","ip_allowlist":[],"scoped_roles":[],"public_key_jwk":{"kty":"OKP","crv":"Ed25519","x":"abc"},"revoked":false,"created_at":"{{Now}}","updated_at":"{{Now}}"}""")));
+
+        var r = await CliProcess.WifAsync(Env(node), "admin", "credentials", "create", "--sp", "sp_1", "--display-name", "ci", "--local-key", "--json");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var sent = JsonDocument.Parse(Assert.Single(node.Requests, q => q.Path.EndsWith("/credentials", StringComparison.Ordinal)).Body);
+        var jwk = sent.RootElement.GetProperty("public_key_jwk");
+        Assert.Equal("OKP", jwk.GetProperty("kty").GetString());
+        Assert.Equal("Ed25519", jwk.GetProperty("crv").GetString());
+        Assert.False(jwk.TryGetProperty("d", out _));
+        using var printed = JsonDocument.Parse(r.StdOut);
+        var secretText = printed.RootElement.GetProperty("client_secret").GetString();
+        Assert.True(Contracts.Identity.ClientSecret.TryParse(secretText, out var secret, out var error), error);
+        Assert.Equal("cred_local", secret!.KeyId);
+        Assert.Equal("acme.example.com", secret.Tenant);
+        Assert.Equal(jwk.GetProperty("x").GetString(), System.Buffers.Text.Base64Url.EncodeToString(secret.PublicKey));
+    }
+
+    [Fact]
     public async Task CredentialsList_NeverPrintsASecret()
     {
         await using var node = await StandInServer.StartAsync(Api);

@@ -125,7 +125,7 @@ public sealed class ListAuditSink : IAuditSink
 /// <summary>Everything an exchange needs, wired with real CEL, real signing and a fake key cache.</summary>
 public sealed class ExchangeFixture
 {
-    public ExchangeFixture(string condition = "claims.repository == 'acme/app'", string[]? ipAllowlist = null, bool trustEnabled = true, bool principalEnabled = true)
+    public ExchangeFixture(string condition = "claims.repository == 'acme/app'", string[]? ipAllowlist = null, bool trustEnabled = true, bool principalEnabled = true, string issuer = TestIssuer.Issuer)
     {
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         Issuer = new TestIssuer();
@@ -137,7 +137,7 @@ public sealed class ExchangeFixture
             3,
             TestEntities.TenantRecord(),
             TestEntities.Principal(enabled: principalEnabled, roles: ["deploy", "read"]),
-            TestEntities.Provider() with { AllowedAlgorithms = ["RS256"] },
+            TestEntities.Provider(issuer: issuer) with { AllowedAlgorithms = ["RS256"] },
             Trust,
             TestKeys.NewSigningKey(Time.GetUtcNow().AddDays(-1)))));
         Steps = new ExchangeSteps(Keys, new ExchangeOptions());

@@ -71,6 +71,8 @@ public sealed class JwsCompactTests
             { "payload comment", $"{h}.{TestJwt.Segment("{/*c*/}")}.c2ln", JwtFormatErrorKind.InvalidJson },
             { "payload with BOM", $"{h}.{Base64Url.Encode([0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}'])}.c2ln", JwtFormatErrorKind.InvalidJson },
             { "payload invalid UTF-8", $"{h}.{Base64Url.Encode([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'])}.c2ln", JwtFormatErrorKind.InvalidJson },
+            { "payload lone surrogate in a value", $"{h}.{TestJwt.Segment("{\"sub\":\"\\udc00x\"}")}.c2ln", JwtFormatErrorKind.InvalidJson },
+            { "header lone surrogate in kid", $"{TestJwt.Segment("{\"alg\":\"RS256\",\"kid\":\"\\ud800\"}")}.{p}.c2ln", JwtFormatErrorKind.InvalidJson },
             { "payload lone surrogate escape", $"{h}.{TestJwt.Segment("{\"\\ud800\":1}")}.c2ln", JwtFormatErrorKind.InvalidJson },
             { "payload duplicate key", $"{h}.{TestJwt.Segment("{\"sub\":\"a\",\"sub\":\"b\"}")}.c2ln", JwtFormatErrorKind.DuplicateMember },
             { "payload duplicate escaped key", $"{h}.{TestJwt.Segment("{\"sub\":\"a\",\"\\u0073ub\":\"b\"}")}.c2ln", JwtFormatErrorKind.DuplicateMember },
@@ -116,6 +118,31 @@ public sealed class JwsCompactTests
         var token = $"{TestJwt.Segment(Header)}.{TestJwt.Segment(payload)}.c2ln";
         Assert.Equal(JwtFormatErrorKind.TooDeep, TestJwt.ParseError(token, JwtReadLimits.Default with { MaxTokenLength = 1024 * 1024 }));
         Assert.Equal(JwtFormatErrorKind.TooLarge, TestJwt.ParseError(token));
+    }
+
+    [Theory]
+    [InlineData(32, true)]
+    [InlineData(33, false)]
+    public void TryParse_NestingAtTheDepthLimit_IsAcceptedAndOneDeeperIsRefused(int levels, bool accepted)
+    {
+        // The payload object is level 1; each array adds one.
+        var payload = "{\"a\":" + new string('[', levels - 1) + new string(']', levels - 1) + "}";
+        var token = TestJwt.Unsigned(Header, payload);
+        if (accepted)
+        {
+            TestJwt.Parse(token);
+        }
+        else
+        {
+            Assert.Equal(JwtFormatErrorKind.TooDeep, TestJwt.ParseError(token));
+        }
+    }
+
+    [Fact]
+    public void TryParse_EscapedStringsThatAreValid_AreUnescaped()
+    {
+        var jwt = TestJwt.Parse(TestJwt.Unsigned(Header, "{\"sub\":\"a\\u00e9\\ud83d\\ude00\\n\"}"));
+        Assert.Equal("a\u00e9\U0001F600\n", jwt.ReadSubject().Value);
     }
 
     [Fact]

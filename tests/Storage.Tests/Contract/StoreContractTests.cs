@@ -308,6 +308,12 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         var principals = (await Store.LoadAsync(None)).Principals.Where(p => p.Id == id).ToList();
         Assert.Equal("in a", Assert.Single(principals).DisplayName);
         Assert.Equal(a, principals[0].Tenant);
+
+        // The feed reports each tenant's own entity under the shared id.
+        var version = await Store.SavePrincipalAsync(Principal(b, id, "in b again"), None);
+        var change = Assert.Single((await Store.ReadChangesAsync(version - 1, 10, None)).Changes);
+        Assert.Equal(b, change.Tenant);
+        Assert.Equal("in b again", Assert.IsType<ServicePrincipal>(change.Current).DisplayName);
     }
 
     // ---- Cascades and conflicts ---------------------------------------------------------------------------------
@@ -462,6 +468,129 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         var empty = await Store.ReadChangesAsync(await Store.GetVersionAsync(None), 10, None);
         Assert.Empty(empty.Changes);
         Assert.Equal(await Store.GetVersionAsync(None), empty.Version);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task ChangeFeed_FollowedDuringRandomWrites_ReproducesTheEndState(int seed)
+    {
+        var random = new Random(seed);
+        string[] tenants = [NewTenant(), NewTenant()];
+        foreach (var t in tenants)
+        {
+            await Store.CreateTenantAsync(Tenant(t), None);
+        }
+
+        var start = await Store.LoadAsync(None);
+        var replayed = Snapshot(start, tenants);
+        var clientIds = Enumerable.Range(0, 6).Select(i => $"client-{seed}-{i}-{Guid.NewGuid():N}").ToArray();
+        var cursor = start.Version;
+        string Pick(string prefix, int count) => prefix + random.Next(count);
+
+        for (var op = 0; op < 150; op++)
+        {
+            var tenant = tenants[random.Next(tenants.Length)];
+            var before = await Store.GetVersionAsync(None);
+            Func<Task<long>> write = random.Next(8) switch
+            {
+                0 => () => Store.SaveProviderAsync(Provider(tenant, Pick("p", 3)) with { DisplayName = "op" + op }, None),
+                1 => () => Store.SavePrincipalAsync(Principal(tenant, Pick("sp", 3), "op" + op), None),
+                2 => () => Store.SaveCredentialAsync(Credential(tenant, Pick("c", 5), Pick("sp", 3), clientIds[random.Next(clientIds.Length)]), None),
+                3 => () => Store.SaveTrustAsync(Trust(tenant, Pick("tr", 5), Pick("sp", 3), Pick("p", 3), clientIds[random.Next(clientIds.Length)]), None),
+                4 => () => Store.DeleteProviderAsync(tenant, Pick("p", 3), None),
+                5 => () => Store.DeletePrincipalAsync(tenant, Pick("sp", 3), None),
+                6 => () => Store.DeleteCredentialAsync(tenant, Pick("c", 5), None),
+                _ => () => Store.DeleteTrustAsync(tenant, Pick("tr", 5), None),
+            };
+            try
+            {
+                Assert.Equal(before + 1, await write());
+            }
+            catch (Exception ex) when (ex is StoreConflictException or StoreNotFoundException)
+            {
+                Assert.Equal(before, await Store.GetVersionAsync(None));
+            }
+
+            // Follow the feed as a node does, a little behind the writes.
+            if (random.Next(3) == 0)
+            {
+                cursor = await FollowAsync(cursor, await Store.GetVersionAsync(None));
+            }
+        }
+
+        var end = await Store.LoadAsync(None);
+        cursor = await FollowAsync(cursor, end.Version);
+
+        var expected = Snapshot(end, tenants);
+        Assert.Equal(expected.OrderBy(e => e.Key.ToString()), replayed.OrderBy(e => e.Key.ToString()));
+
+        // Invariants the store enforces: one owner per client id, and no dangling reference.
+        var mine = (Credentials: end.Credentials.Where(c => tenants.Contains(c.Tenant)).ToList(), Trusts: end.Trusts.Where(t => tenants.Contains(t.Tenant)).ToList());
+        var used = mine.Credentials.Select(c => c.ClientId).Concat(mine.Trusts.Select(t => t.ClientId)).ToList();
+        Assert.Equal(used.Count, used.Distinct().Count());
+        Assert.All(mine.Credentials, c => Assert.Contains(end.Principals, p => p.Tenant == c.Tenant && p.Id == c.PrincipalId));
+        Assert.All(mine.Trusts, t => Assert.Contains(end.Principals, p => p.Tenant == t.Tenant && p.Id == t.PrincipalId));
+        Assert.All(mine.Trusts, t => Assert.Contains(end.Providers, p => p.Tenant == t.Tenant && p.Id == t.ProviderId));
+        Assert.True(expected.Count > tenants.Length, "the random writes left some entities");
+
+        async Task<long> FollowAsync(long from, long to)
+        {
+            while (from < to)
+            {
+                var batch = await Store.ReadChangesAsync(from, random.Next(1, 8), None);
+                Assert.True(batch.Version > from);
+                foreach (var change in batch.Changes.Where(c => tenants.Contains(c.Tenant)))
+                {
+                    if (change.Current is null)
+                    {
+                        replayed.Remove((change.Kind, change.Tenant, change.Id));
+                    }
+                    else
+                    {
+                        replayed[(change.Kind, change.Tenant, change.Id)] = Json(change.Current);
+                    }
+                }
+
+                from = batch.Version;
+            }
+
+            return from;
+        }
+
+        static string Json(object entity) => System.Text.Json.JsonSerializer.Serialize(entity, entity.GetType());
+
+        static Dictionary<(EntityKind, string, string), string> Snapshot(StoreState state, string[] tenants)
+        {
+            var map = new Dictionary<(EntityKind, string, string), string>();
+            foreach (var t in state.Tenants.Where(t => tenants.Contains(t.Domain)))
+            {
+                map[(EntityKind.Tenant, t.Domain, t.Domain)] = Json(t);
+            }
+
+            foreach (var p in state.Providers.Where(p => tenants.Contains(p.Tenant)))
+            {
+                map[(EntityKind.Provider, p.Tenant, p.Id)] = Json(p);
+            }
+
+            foreach (var p in state.Principals.Where(p => tenants.Contains(p.Tenant)))
+            {
+                map[(EntityKind.ServicePrincipal, p.Tenant, p.Id)] = Json(p);
+            }
+
+            foreach (var c in state.Credentials.Where(c => tenants.Contains(c.Tenant)))
+            {
+                map[(EntityKind.Credential, c.Tenant, c.Id)] = Json(c);
+            }
+
+            foreach (var t in state.Trusts.Where(t => tenants.Contains(t.Tenant)))
+            {
+                map[(EntityKind.Trust, t.Tenant, t.Id)] = Json(t);
+            }
+
+            return map;
+        }
     }
 
     [Fact]

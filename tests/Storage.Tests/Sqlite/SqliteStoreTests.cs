@@ -42,6 +42,16 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateSqlite_MissingFolderWithTrailingSeparator_CreatesTheFolderAndTheDefaultFile()
+    {
+        var folder = Path.Combine(_target.DataDirectory, "fresh") + Path.DirectorySeparatorChar;
+        await using var store = StoreFactory.CreateSqlite(folder, _time);
+        await store.MigrateAsync(CancellationToken.None);
+
+        Assert.True(File.Exists(Path.Combine(folder, StoreFactory.SqliteFileName)));
+    }
+
+    [Fact]
     public async Task Open_AnyConnection_UsesWalWithFullSynchronousCommits()
     {
         await using var store = StoreFactory.CreateSqlite(_target.DataDirectory, _time);

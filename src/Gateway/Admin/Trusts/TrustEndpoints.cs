@@ -35,6 +35,7 @@ internal static partial class TrustEndpoints
         group.MapGet("/{tid}", Get).Produces<TrustDto>();
         group.MapPatch("/{tid}", UpdateAsync).Produces<TrustDto>();
         group.MapDelete("/{tid}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
+        group.MapPost("/{tid}/test", TestAsync).Produces<TrustTestResultDto>();
 
     }
 
