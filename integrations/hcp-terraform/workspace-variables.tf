@@ -16,12 +16,28 @@ variable "client_id" {
   type        = string
 }
 
+variable "tagged_audience" {
+  description = "Also set TFC_WORKLOAD_IDENTITY_AUDIENCE_CONDUCTORONE (when the plain audience serves another consumer)."
+  type        = bool
+  default     = false
+}
+
+# HCP Terraform injects tokens only when the plain audience is set.
 resource "tfe_variable" "wif_audience" {
+  workspace_id = var.workspace_id
+  category     = "env"
+  key          = "TFC_WORKLOAD_IDENTITY_AUDIENCE"
+  value        = var.tenant_domain
+  description  = "Makes HCP Terraform issue TFC_WORKLOAD_IDENTITY_TOKEN to each plan and apply."
+}
+
+resource "tfe_variable" "wif_tagged_audience" {
+  count        = var.tagged_audience ? 1 : 0
   workspace_id = var.workspace_id
   category     = "env"
   key          = "TFC_WORKLOAD_IDENTITY_AUDIENCE_CONDUCTORONE"
   value        = var.tenant_domain
-  description  = "Makes HCP Terraform issue TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE for WorkloadFederation."
+  description  = "Makes HCP Terraform issue TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE, which the client tools prefer."
 }
 
 resource "tfe_variable" "wif_client_id" {

@@ -25,7 +25,7 @@ public sealed record CelLimits
     public int MaxRegexPatternLength { get; init; } = 1024;
 
     /// <summary>Match timeout for regular expressions, a second guard after the linear-time engine.</summary>
-    public TimeSpan RegexMatchTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan RegexMatchTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     internal IEnumerable<string> Validate()
     {

@@ -32,6 +32,8 @@ public enum CelValueKind
     Type,
     /// <summary>An optional value.</summary>
     Optional,
+    /// <summary>A value of an extension type, e.g. <c>net.IP</c> or <c>net.CIDR</c>; its <see cref="TypeName"/> names it.</summary>
+    Opaque,
     /// <summary>An evaluation error (only inside evaluation; results expose errors through <see cref="CelEvalResult"/>).</summary>
     Error,
 }

@@ -27,6 +27,9 @@ public sealed class CompileErrorTests
         { "ternary_not_bool", "claims.a == 'x' ? 'y' : 'z'", CelErrorCodes.NotBool, null },
         { "message_literal", "Foo{a: 1}", CelErrorCodes.Unsupported, null },
         { "reserved_word", "package == 1", CelErrorCodes.Syntax, null },
+        { "starts_with_int", "claims.sub.startsWith(1)", CelErrorCodes.NoMatchingOverload, "string(" },
+        { "contains_on_int", "1.contains('a')", CelErrorCodes.NoMatchingOverload, null },
+        { "size_of_int", "size(1) == 1", CelErrorCodes.NoMatchingOverload, null },
         { "too_deep", new string('(', 200) + "1" + new string(')', 200), CelErrorCodes.NestingTooDeep, null },
     };
 
@@ -41,6 +44,17 @@ public sealed class CompileErrorTests
         Assert.Equal(code, error.Code);
         if (hintFragment is not null) Assert.Contains(hintFragment, error.Hint ?? error.Message, StringComparison.Ordinal);
         Assert.True(error.Line >= 1 && error.Column >= 1);
+    }
+
+    [Theory]
+    [InlineData("zero_source", 0, 10, 10)]
+    [InlineData("negative_cost", 10, 10, -1)]
+    [InlineData("huge_depth", 10, 100_000, 10)]
+    public void WithLimits_InvalidLimit_IsRefusedAtConfiguration(string name, int maxSource, int maxDepth, long maxCost)
+    {
+        var limits = CelLimits.Default with { MaxSourceBytes = maxSource, MaxNestingDepth = maxDepth, MaxCost = maxCost };
+        var ex = Assert.Throws<ArgumentException>(() => CelEnvironment.CreateBuilder().WithLimits(limits));
+        Assert.False(string.IsNullOrEmpty(ex.Message), name);
     }
 
     [Fact]

@@ -154,3 +154,39 @@ public sealed class RegexTests
         Assert.Contains("MaxRegexPatternLength", result.ErrorMessage, StringComparison.Ordinal);
     }
 }
+
+public sealed class NetworkExtensionTests
+{
+    private static readonly CelEnvironment Env = CelEnvironment.CreateBuilder()
+        .DeclareVariable("claims", CelType.Map(CelType.String, CelType.Dyn)).Build();
+
+    public static TheoryData<string, string, bool> Cases => new()
+    {
+        { "cidr_contains_claim", "cidr('10.0.0.0/8').containsIP(claims.addr)", true },
+        { "cidr_excludes_claim", "cidr('192.168.0.0/16').containsIP(claims.addr)", false },
+        { "ipv6_prefix", "cidr('2001:db8::/32').containsIP(ip('2001:db8::1'))", true },
+        { "families_differ", "cidr('0.0.0.0/0').containsIP(ip('::1'))", false },
+        { "loopback", "ip('127.0.0.2').isLoopback()", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Network_Condition_EvaluatesExpected(string name, string source, bool expected)
+    {
+        var activation = CelActivation.Create().Bind("claims", CelValue.FromJson("""{"addr":"10.1.2.3"}"""u8));
+        var result = Env.CompileCondition(source).Program!.Evaluate(activation);
+        Assert.False(result.IsError, name + ": " + result.ErrorMessage);
+        Assert.Equal(expected, result.IsTrue);
+    }
+
+    [Theory]
+    [InlineData("octal_like", "ip('010.0.0.1')")]
+    [InlineData("short_form", "ip('10.1')")]
+    [InlineData("zone", "ip('fe80::1%eth0')")]
+    [InlineData("bad_prefix", "cidr('10.0.0.0/33')")]
+    public void Network_InvalidAddress_IsErrorValue(string name, string source)
+    {
+        var result = Env.Compile(source).Program!.Evaluate(CelActivation.Create());
+        Assert.True(result.IsError, name);
+    }
+}

@@ -63,6 +63,57 @@ internal sealed class Checker(string source, bool checkTypes)
         }
     }
 
+    private static readonly Dictionary<string, CelTypeKind[]> StringSignatures = new(StringComparer.Ordinal)
+    {
+        ["contains"] = [CelTypeKind.String, CelTypeKind.String],
+        ["startsWith"] = [CelTypeKind.String, CelTypeKind.String],
+        ["endsWith"] = [CelTypeKind.String, CelTypeKind.String],
+        ["matches"] = [CelTypeKind.String, CelTypeKind.String],
+        ["charAt"] = [CelTypeKind.String, CelTypeKind.Int],
+        ["indexOf"] = [CelTypeKind.String, CelTypeKind.String, CelTypeKind.Int],
+        ["lastIndexOf"] = [CelTypeKind.String, CelTypeKind.String, CelTypeKind.Int],
+        ["lowerAscii"] = [CelTypeKind.String],
+        ["upperAscii"] = [CelTypeKind.String],
+        ["replace"] = [CelTypeKind.String, CelTypeKind.String, CelTypeKind.String, CelTypeKind.Int],
+        ["split"] = [CelTypeKind.String, CelTypeKind.String, CelTypeKind.Int],
+        ["substring"] = [CelTypeKind.String, CelTypeKind.Int, CelTypeKind.Int],
+        ["trim"] = [CelTypeKind.String],
+        ["reverse"] = [CelTypeKind.String],
+        ["format"] = [CelTypeKind.String, CelTypeKind.List],
+        ["join"] = [CelTypeKind.List, CelTypeKind.String],
+    };
+
+    /// <summary>Reports arguments of the string functions whose static type can never match (e.g. <c>claims.sub.startsWith(1)</c>).</summary>
+    public void CheckArguments(int offset, string function, IReadOnlyList<CelType> args)
+    {
+        if (StringSignatures.TryGetValue(function, out var expected))
+        {
+            for (var i = 0; i < args.Count && i < expected.Length; i++)
+            {
+                var kind = args[i].Kind;
+                if (kind == CelTypeKind.Dyn || kind == expected[i]) continue;
+                var what = i == 0 ? "receiver" : $"argument {i}";
+                Error(offset, CelErrorCodes.NoMatchingOverload,
+                    $"no matching overload for '{function}': {what} has type {args[i]}, expected {Name(expected[i])}",
+                    expected[i] == CelTypeKind.String && i > 0 ? "convert it with string(...)" : null, typeError: true);
+                return;
+            }
+        }
+        else if (function == "size" && args.Count == 1
+            && args[0].Kind is not (CelTypeKind.Dyn or CelTypeKind.String or CelTypeKind.Bytes or CelTypeKind.List or CelTypeKind.Map))
+        {
+            Error(offset, CelErrorCodes.NoMatchingOverload, $"no matching overload for 'size' on {args[0]}", typeError: true);
+        }
+    }
+
+    private static string Name(CelTypeKind kind) => kind switch
+    {
+        CelTypeKind.String => "string",
+        CelTypeKind.Int => "int",
+        CelTypeKind.List => "list",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
     public static CelType TypeOfValue(CelValue v) => v.Kind switch
     {
         CelValueKind.Null => CelType.Null,

@@ -221,7 +221,12 @@ internal sealed class OptIndexNode(Node target, Node index) : Node
 
 internal sealed class InNode(Node element, Node container) : Node
 {
-    public override CelValue Eval(ref Frame f) => IndexOps.In(element.Eval(ref f), container.Eval(ref f));
+    public override CelValue Eval(ref Frame f)
+    {
+        var e = element.Eval(ref f);
+        var c = container.Eval(ref f);
+        return c is ListValue l && !f.Charge(l.Items.Length / 8) ? f.CostError : IndexOps.In(e, c);
+    }
 }
 
 /// <summary>Commutative logical and: false wins over errors on either side (langdef "Logical operators").</summary>
@@ -285,6 +290,7 @@ internal sealed class EqualsNode(Node left, Node right, bool negate) : Node
         if (l is ErrorValue) return l;
         var r = right.Eval(ref f);
         if (r is ErrorValue) return r;
+        if (l is ListValue or MapValue && !f.Charge(Cost.Of(l))) return f.CostError;
         return BoolValue.Of(ValueOps.Equal(l, r) != negate);
     }
 }
@@ -322,6 +328,19 @@ internal sealed class CompareNode(Node left, Node right, string op) : Node
     }
 }
 
+internal static class Cost
+{
+    /// <summary>The size part of a call's cost: functions may scan their arguments.</summary>
+    public static long Of(CelValue v) => v switch
+    {
+        StringValue s => s.Value.Length / 64,
+        BytesValue b => b.Value.Length / 64,
+        ListValue l => l.Items.Length / 8,
+        MapValue m => m.Entries.Count / 8,
+        _ => 0,
+    };
+}
+
 /// <summary>A strict unary function: an error argument propagates without calling it.</summary>
 internal sealed class Call1Node(Func<CelValue, CelValue> fn, Node a) : Node
 {
@@ -329,7 +348,8 @@ internal sealed class Call1Node(Func<CelValue, CelValue> fn, Node a) : Node
     {
         if (!f.Charge(1)) return f.CostError;
         var x = a.Eval(ref f);
-        return x is ErrorValue ? x : fn(x);
+        if (x is ErrorValue) return x;
+        return f.Charge(Cost.Of(x)) ? Call2Node.ChargeSize(ref f, fn(x)) : f.CostError;
     }
 }
 
@@ -342,8 +362,8 @@ internal sealed class Call2Node(Func<CelValue, CelValue, CelValue> fn, Node a, N
         if (x is ErrorValue) return x;
         var y = b.Eval(ref f);
         if (y is ErrorValue) return y;
-        var r = fn(x, y);
-        return ChargeSize(ref f, r);
+        if (!f.Charge(Cost.Of(x) + Cost.Of(y))) return f.CostError;
+        return ChargeSize(ref f, fn(x, y));
     }
 
     internal static CelValue ChargeSize(ref Frame f, CelValue r)
@@ -371,6 +391,7 @@ internal sealed class Call3Node(Func<CelValue, CelValue, CelValue, CelValue> fn,
         if (y is ErrorValue) return y;
         var z = c.Eval(ref f);
         if (z is ErrorValue) return z;
+        if (!f.Charge(Cost.Of(x) + Cost.Of(y) + Cost.Of(z))) return f.CostError;
         return Call2Node.ChargeSize(ref f, fn(x, y, z));
     }
 }
@@ -385,6 +406,7 @@ internal sealed class CallNNode(Func<CelValue[], CelValue> fn, Node[] args) : No
         {
             var v = args[i].Eval(ref f);
             if (v is ErrorValue) return v;
+            if (!f.Charge(Cost.Of(v))) return f.CostError;
             values[i] = v;
         }
 

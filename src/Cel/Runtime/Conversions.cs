@@ -109,8 +109,8 @@ internal static class Conversions
                 return new StringValue(TimeFunctions.FormatTimestamp(t));
             case DurationValue du:
                 return new StringValue(TimeFunctions.FormatDuration(du.Nanos));
-            case NullValue:
-                return Errors.NoSuchOverload("string", v);
+            case IpValue or CidrValue:
+                return new StringValue(v.ToString()!);
             default:
                 return Errors.NoSuchOverload("string", v);
         }

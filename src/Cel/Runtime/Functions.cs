@@ -27,7 +27,7 @@ internal static class Functions
 {
     private static readonly Dictionary<(string Name, bool Receiver, int Arity), FunctionDef> Table = Build();
 
-    public static IReadOnlyCollection<string> Names { get; } = Table.Keys.Select(k => k.Name).Distinct().ToArray();
+    public static IReadOnlySet<string> Names { get; } = Table.Keys.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Arity key of variadic functions (any number of arguments from one up).</summary>
     public const int Variadic = -1;
@@ -124,6 +124,23 @@ internal static class Functions
         // Encoders extension.
         R1("base64.encode", false, CelType.String, MathFunctions.Base64Encode);
         R1("base64.decode", false, CelType.Bytes, MathFunctions.Base64Decode);
+
+        // Network extension.
+        R1("ip", false, CelType.Dyn, NetworkFunctions.Ip);
+        R1("cidr", false, CelType.Dyn, NetworkFunctions.Cidr);
+        R1("isIP", false, CelType.Bool, NetworkFunctions.IsIp);
+        R1("ip.isCanonical", false, CelType.Bool, NetworkFunctions.IsCanonical);
+        R1("family", true, CelType.Int, NetworkFunctions.Family);
+        R1("isUnspecified", true, CelType.Bool, NetworkFunctions.IsUnspecified);
+        R1("isLoopback", true, CelType.Bool, NetworkFunctions.IsLoopback);
+        R1("isGlobalUnicast", true, CelType.Bool, NetworkFunctions.IsGlobalUnicast);
+        R1("isLinkLocalMulticast", true, CelType.Bool, NetworkFunctions.IsLinkLocalMulticast);
+        R1("isLinkLocalUnicast", true, CelType.Bool, NetworkFunctions.IsLinkLocalUnicast);
+        R1("ip", true, CelType.Dyn, NetworkFunctions.CidrIp);
+        R1("prefixLength", true, CelType.Int, NetworkFunctions.PrefixLength);
+        R1("masked", true, CelType.Dyn, NetworkFunctions.Masked);
+        R2("containsIP", true, CelType.Bool, NetworkFunctions.ContainsIp);
+        R2("containsCIDR", true, CelType.Bool, NetworkFunctions.ContainsCidr);
 
         // Optionals.
         R1("optional.of", false, CelType.Optional(CelType.Dyn), static v => OptionalValue.Of(v));

@@ -205,6 +205,7 @@ internal static class StringFormat
             case UintValue u: sb.Append(u.Value.ToString(CultureInfo.InvariantCulture)); return true;
             case DoubleValue d: sb.Append(double.IsFinite(d.Value) ? ValueFormatter.DoubleToString(d.Value) : NonFinite(d.Value)); return true;
             case TypeValue t: sb.Append(t.Name); return true;
+            case IpValue or CidrValue: sb.Append(v.ToString()); return true;
             case TimestampValue t: sb.Append(TimeFunctions.FormatTimestamp(t)); return true;
             case DurationValue du: sb.Append(TimeFunctions.FormatDuration(du.Nanos)); return true;
             case ListValue l:

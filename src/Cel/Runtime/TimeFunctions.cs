@@ -202,6 +202,13 @@ internal static class TimeFunctions
             return NullValue.Instance;
         }
 
+        // Zone names come from data: only plain IANA-style names reach the system lookup (no paths).
+        if (zone.Length > 64 || zone.Contains("..", StringComparison.Ordinal) || zone.StartsWith('/')
+            || zone.AsSpan().ContainsAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/"))
+        {
+            return Errors.InvalidArgument("unknown time zone: " + Truncate(zone));
+        }
+
         var tz = Zones.GetOrAdd(zone, static name =>
         {
             try

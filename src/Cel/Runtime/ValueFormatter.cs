@@ -94,6 +94,12 @@ internal static class ValueFormatter
                 }
 
                 break;
+            case IpValue ip:
+                sb.Append("ip(\"").Append(ip).Append("\")");
+                break;
+            case CidrValue cidr:
+                sb.Append("cidr(\"").Append(cidr).Append("\")");
+                break;
             case ErrorValue e:
                 sb.Append("error(");
                 AppendQuoted(sb, e.Message);

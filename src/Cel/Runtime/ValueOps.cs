@@ -60,6 +60,10 @@ internal static class ValueOps
                 return b is DurationValue db && da.Nanos == db.Nanos;
             case TypeValue ya:
                 return b is TypeValue yb && ya.Name == yb.Name;
+            case IpValue ia:
+                return b is IpValue ib && NetworkFunctions.Equal(ia, ib);
+            case CidrValue ca:
+                return b is CidrValue cb && ca.Bits == cb.Bits && ca.Address.Bytes.AsSpan().SequenceEqual(cb.Address.Bytes);
             case OptionalValue oa:
                 return b is OptionalValue ob && (oa.Value is null ? ob.Value is null : ob.Value is not null && Equal(oa.Value, ob.Value));
             default:

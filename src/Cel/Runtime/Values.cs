@@ -236,10 +236,13 @@ internal sealed class TypeValue : CelValue
     public static readonly IReadOnlyDictionary<string, TypeValue> ByName = new[]
     {
         NullType, BoolType, IntType, UintType, DoubleType, StringType, BytesType, ListType, MapType,
-        TimestampType, DurationType, TypeType, OptionalType, DynType,
+        TimestampType, DurationType, TypeType, OptionalType, DynType, NetworkFunctions.IpType, NetworkFunctions.CidrType,
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     private TypeValue(string name) => Name = name;
+
+    /// <summary>A type value for an extension type; the name is registered for lookups by name.</summary>
+    public static TypeValue Named(string name) => new(name);
 
     public string Name { get; }
 
@@ -260,6 +263,8 @@ internal sealed class TypeValue : CelValue
         CelValueKind.Duration => DurationType,
         CelValueKind.Type => TypeType,
         CelValueKind.Optional => OptionalType,
+        CelValueKind.Opaque when value is IpValue => NetworkFunctions.IpType,
+        CelValueKind.Opaque when value is CidrValue => NetworkFunctions.CidrType,
         _ => DynType,
     };
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using WorkloadFederation.Client.Configuration;
 using WorkloadFederation.Client.Errors;
+using WorkloadFederation.Client.Telemetry;
 
 namespace WorkloadFederation.Client.Http;
 
@@ -53,6 +54,7 @@ internal sealed class RetryingSender
                     throw new WifTransportException(endpoint, $"the request to {Redact(endpoint)} {what} after {attempt} attempt(s): {ex.Message}", ex);
                 }
 
+                ClientTelemetry.Retries.Add(1);
                 await _delay(Backoff(attempt), ct).ConfigureAwait(false);
                 continue;
             }
@@ -71,6 +73,7 @@ internal sealed class RetryingSender
             }
 
             response.Dispose();
+            ClientTelemetry.Retries.Add(1);
             await _delay(retryAfter ?? Backoff(attempt), ct).ConfigureAwait(false);
         }
     }

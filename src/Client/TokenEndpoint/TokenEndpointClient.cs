@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using WorkloadFederation.Client.Errors;
 using WorkloadFederation.Client.Http;
+using WorkloadFederation.Client.Telemetry;
 using WorkloadFederation.Contracts.OAuth;
 
 namespace WorkloadFederation.Client.TokenEndpoint;
@@ -19,6 +21,30 @@ internal sealed class TokenEndpointClient(RetryingSender sender, Uri tokenEndpoi
 
     /// <summary>Sends the form built afresh for each attempt and returns the parsed success answer.</summary>
     public async Task<TokenResponse> RequestAsync(Func<CancellationToken, ValueTask<IReadOnlyList<KeyValuePair<string, string>>>> form, CancellationToken ct)
+    {
+        using var activity = ClientTelemetry.Source.StartActivity("wif.client.token_request", ActivityKind.Client);
+        activity?.SetTag("server.address", Endpoint.Host);
+        try
+        {
+            var result = await RequestCoreAsync(form, ct).ConfigureAwait(false);
+            ClientTelemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", "issued"));
+            return result;
+        }
+        catch (WifTokenRequestException ex)
+        {
+            ClientTelemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", ex.Error ?? "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Error ?? "failed");
+            throw;
+        }
+        catch (WifException)
+        {
+            ClientTelemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, "failed");
+            throw;
+        }
+    }
+
+    private async Task<TokenResponse> RequestCoreAsync(Func<CancellationToken, ValueTask<IReadOnlyList<KeyValuePair<string, string>>>> form, CancellationToken ct)
     {
         using var response = await sender.SendAsync(
             async c =>

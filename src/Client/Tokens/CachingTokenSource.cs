@@ -37,6 +37,7 @@ internal sealed class CachingTokenSource : IAccessTokenSource, IDisposable
         var current = Volatile.Read(ref _current);
         if (current is not null && now < current.RenewAt)
         {
+            Telemetry.ClientTelemetry.CacheHits.Add(1);
             return current.Token;
         }
 

@@ -26,7 +26,10 @@ public sealed class CelTrustConditionCompiler : ITrustConditionCompiler
     {
         _environment = CelEnvironment.CreateBuilder()
             .DeclareVariable(ClaimsVariable, CelType.Map(CelType.String, CelType.Dyn))
-            .WithLimits(CelLimits.Default with { MaxSourceBytes = MaxSourceBytes })
+            // The engine's regexes are linear-time (NonBacktracking); the match timeout only guards against a stalled
+            // thread, and the lazy automaton build of a first match can take long under CPU pressure: 1 s, not 100 ms,
+            // so that a loaded node does not deny a valid token.
+            .WithLimits(CelLimits.Default with { MaxSourceBytes = MaxSourceBytes, RegexMatchTimeout = TimeSpan.FromSeconds(1) })
             .Build();
     }
 

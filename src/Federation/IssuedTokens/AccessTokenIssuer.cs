@@ -117,7 +117,7 @@ public sealed class AccessTokenIssuer
             writer.WriteEndObject();
         }
 
-        var header = HeaderFor(key.KeyId);
+        var header = key.EncodedHeader ??= HeaderFor(key.KeyId);
         var payload = Base64Url.EncodeToString(buffer.WrittenSpan);
         var signingInput = header + "." + payload;
         var signature = key.Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256);

@@ -146,6 +146,13 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
         var fetches = new List<Task>();
         foreach (var entry in _entries.Values)
         {
+            // Bounded per pass so that many providers coming due together do not fan out at once; the rest are
+            // picked up by the next tick.
+            if (fetches.Count >= _options.MaxRefreshesPerPass)
+            {
+                break;
+            }
+
             if (entry.IsRefreshDue(now) && entry.StartOrJoin(this, FetchTrigger.Refresh, now) is { } fetch)
             {
                 fetches.Add(fetch);

@@ -47,6 +47,9 @@ public sealed record ProviderKeyOptions
     /// <summary>How often the background loop looks for due refreshes: 1 s.</summary>
     public TimeSpan RefreshTick { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Most scheduled refreshes started by one pass of the background loop: 8.</summary>
+    public int MaxRefreshesPerPass { get; init; } = 8;
+
     /// <summary>Every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -89,6 +92,11 @@ public sealed record ProviderKeyOptions
         if (RefreshTick <= TimeSpan.Zero || RefreshTick > TimeSpan.FromMinutes(1))
         {
             problems.Add($"{nameof(RefreshTick)} must be between 0 and 60 seconds.");
+        }
+
+        if (MaxRefreshesPerPass is < 1 or > 256)
+        {
+            problems.Add($"{nameof(MaxRefreshesPerPass)} must be between 1 and 256.");
         }
 
         return problems;

@@ -52,6 +52,9 @@ public sealed class FederationSnapshot
     /// <summary>The tenants.</summary>
     public IEnumerable<Tenant> Tenants => TenantsByDomain.Values;
 
+    /// <summary>Every provider of every tenant (e.g. to prefetch their keys).</summary>
+    public IEnumerable<Provider> AllProviders => ProvidersMap.All();
+
     /// <summary>The signing key records (for rotation).</summary>
     public IEnumerable<SigningKey> SigningKeyRecordList => SigningKeyRecords.Values;
 

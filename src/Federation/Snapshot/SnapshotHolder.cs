@@ -20,6 +20,12 @@ public sealed class SnapshotHolder
     /// <summary>The current snapshot.</summary>
     public FederationSnapshot Current => Volatile.Read(ref _current);
 
+    /// <summary>
+    /// Raised after a snapshot became current (on the publishing thread; keep handlers short and non-throwing), e.g. to
+    /// prefetch provider keys of new providers.
+    /// </summary>
+    public event Action<FederationSnapshot>? Published;
+
     /// <summary>True once a snapshot loaded from the store has been published (readiness, DESIGN.md "Scale-out").</summary>
     public bool IsReady => _ready;
 
@@ -45,6 +51,16 @@ public sealed class SnapshotHolder
         }
 
         toSignal.TrySetResult();
+        try
+        {
+            Published?.Invoke(snapshot);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A subscriber's fault must not stop configuration updates.
+            System.Diagnostics.Trace.TraceWarning("SnapshotHolder.Published handler failed: " + ex.GetType().Name);
+        }
+
         return true;
     }
 

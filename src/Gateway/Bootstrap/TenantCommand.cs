@@ -23,16 +23,9 @@ public static class TenantCommand
             return NodeProgram.ExitUsage;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddEnvironmentVariables()
-            .AddCommandLine(commandLine.HostArgs)
-            .AddInMemoryCollection(commandLine.Settings)
-            .Build();
-        var settings = NodeHost.LoadSettings(configuration);
+        var settings = LoadSettings(commandLine, requireKeyEncryptionKey: false);
         var time = TimeProvider.System;
-        await using IFederationStore store = settings.Store.Provider == StoreOptions.Postgres
-            ? StoreFactory.CreatePostgres(settings.Store.ConnectionString!, time, NullLoggerFactory.Instance)
-            : CreateSqlite(settings, time);
+        await using var store = OpenStore(settings, time);
         await store.MigrateAsync(CancellationToken.None);
         try
         {
@@ -49,8 +42,22 @@ public static class TenantCommand
         }
     }
 
-    private static IFederationStore CreateSqlite(NodeSettings settings, TimeProvider time)
+    /// <summary>The node's settings for a one-shot command: environment, command line, node switches.</summary>
+    internal static NodeSettings LoadSettings(NodeCommandLine commandLine, bool requireKeyEncryptionKey = true) =>
+        NodeHost.LoadSettings(new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddCommandLine(commandLine.HostArgs)
+            .AddInMemoryCollection(commandLine.Settings)
+            .Build(), requireKeyEncryptionKey);
+
+    /// <summary>The configured store (a one-shot command's own instance).</summary>
+    internal static IFederationStore OpenStore(NodeSettings settings, TimeProvider time)
     {
+        if (settings.Store.Provider == StoreOptions.Postgres)
+        {
+            return StoreFactory.CreatePostgres(settings.Store.ConnectionString!, time, NullLoggerFactory.Instance);
+        }
+
         DataDirectory.Ensure(settings.Node.DataDirFullPath);
         return StoreFactory.CreateSqlite(settings.SqlitePath, time);
     }

@@ -9,6 +9,9 @@ public enum NodeCommand
     /// <summary><c>tenant create &lt;domain&gt;</c>.</summary>
     CreateTenant,
 
+    /// <summary><c>keys rotate</c>.</summary>
+    RotateKeys,
+
     /// <summary><c>--help</c>.</summary>
     Help,
 }
@@ -28,6 +31,7 @@ public sealed record NodeCommandLine(
         usage:
           WorkloadFederation.Gateway [--dev] [--urls http://127.0.0.1:PORT] [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
           WorkloadFederation.Gateway tenant create <domain> [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
+          WorkloadFederation.Gateway keys rotate [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
         Any configuration key may also be given as --Section:Key value (e.g. --Keys:KeyEncryptionKeyFile /run/kek).
         """;
 
@@ -50,6 +54,16 @@ public sealed record NodeCommandLine(
             command = NodeCommand.CreateTenant;
             tenant = args[2];
             i = 3;
+        }
+        else if (args.Length >= 1 && args[0] == "keys")
+        {
+            if (args.Length < 2 || args[1] != "rotate")
+            {
+                return Fail("expected 'keys rotate'");
+            }
+
+            command = NodeCommand.RotateKeys;
+            i = 2;
         }
 
         for (; i < args.Length; i++)

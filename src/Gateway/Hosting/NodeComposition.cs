@@ -94,6 +94,7 @@ internal static class NodeComposition
         CredentialEndpoints.Map(api);
         TrustEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        Admin.SigningKeys.SigningKeyEndpoints.Map(api);
         Endpoints.Token.TokenEndpoint.Map(app);
         Endpoints.Discovery.DiscoveryEndpoints.Map(app);
         Endpoints.Introspection.IntrospectionEndpoints.Map(app);

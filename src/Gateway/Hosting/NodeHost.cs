@@ -47,11 +47,11 @@ public static class NodeHost
     }
 
     /// <summary>Binds and validates every option section, throwing one exception that lists every problem.</summary>
-    public static NodeSettings LoadSettings(IConfiguration configuration)
+    public static NodeSettings LoadSettings(IConfiguration configuration, bool requireKeyEncryptionKey = true)
     {
         var problems = new List<string>();
         var settings = NodeSettings.Bind(configuration, problems);
-        problems.AddRange(settings.Validate());
+        problems.AddRange(settings.Validate(requireKeyEncryptionKey));
         if (problems.Count > 0)
         {
             throw new NodeConfigurationException(problems);
@@ -130,6 +130,24 @@ public static class NodeHost
     private static void UseGatewayPipeline(this WebApplication app)
     {
         app.UseGatewayExceptionHandler();
+        // Bodiless 404/405 of the admin API (no route matched) become problems with a stable code.
+        app.UseStatusCodePages(context =>
+        {
+            var http = context.HttpContext;
+            if (!http.Request.Path.StartsWithSegments(EndpointPaths.AdminPrefix, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            var error = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => AdminError.NotFound("route"),
+                StatusCodes.Status405MethodNotAllowed => new AdminError(StatusCodes.Status405MethodNotAllowed,
+                    ProblemResults.Codes.MethodNotAllowed, "Method not allowed.", "This method is not allowed on this path."),
+                _ => null,
+            };
+            return error is null ? Task.CompletedTask : ProblemResults.WriteAsync(http, error);
+        });
     }
 
     private static void MapGatewayEndpoints(this WebApplication app)

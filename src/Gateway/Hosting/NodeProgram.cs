@@ -33,6 +33,11 @@ public static class NodeProgram
                 return await TenantCommand.RunAsync(commandLine, Console.Out, Console.Error);
             }
 
+            if (commandLine.Command == NodeCommand.RotateKeys)
+            {
+                return await KeysCommand.RunAsync(commandLine, Console.Out);
+            }
+
             await using var app = NodeHost.Build(commandLine);
             await app.RunAsync();
             return ExitOk;

@@ -36,7 +36,8 @@ public sealed record NodeSettings(
         Store.ConnectionString is { Length: > 0 } configured ? configured : Node.DataDirFullPath;
 
     /// <summary>Checks every rule and returns every problem (empty when valid).</summary>
-    public IReadOnlyList<string> Validate()
+    /// <param name="requireKeyEncryptionKey">False for one-shot commands that never touch signing keys (<c>tenant create</c>).</param>
+    public IReadOnlyList<string> Validate(bool requireKeyEncryptionKey = true)
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Node.DataDir))
@@ -59,7 +60,7 @@ public sealed record NodeSettings(
             problems.Add("Keys:KeyEncryptionKey must be base64 of exactly 32 bytes.");
         }
 
-        if (Store.Provider == StoreOptions.Postgres && !Node.Dev
+        if (requireKeyEncryptionKey && Store.Provider == StoreOptions.Postgres && !Node.Dev
             && string.IsNullOrWhiteSpace(Keys.KeyEncryptionKey) && string.IsNullOrWhiteSpace(Keys.KeyEncryptionKeyFile))
         {
             problems.Add("Keys:KeyEncryptionKey or Keys:KeyEncryptionKeyFile is required with the PostgreSQL store (every node needs the same key).");

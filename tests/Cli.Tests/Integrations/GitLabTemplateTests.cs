@@ -24,7 +24,8 @@ public sealed class GitLabTemplateTests
     {
         var idToken = TestJwt.Platform(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), subject: "project_path:acme/app:ref_type:branch:ref:main");
         await using var node = await StandInServer.StartAsync(_ => Task.FromResult(StandInResponse.Token("gl-access-token", 1800)));
-        var script = ExtractBeforeScript() + "\nprintf 'exported=%s\\n' \"$CONDUCTORONE_ACCESS_TOKEN\"\n";
+        // The job's script runs in the same shell afterwards: it must see the token and no `set -u` left behind.
+        var script = ExtractBeforeScript() + "\nprintf 'exported=%s unset=[%s]\\n' \"$CONDUCTORONE_ACCESS_TOKEN\" \"$WIF_NEVER_SET\"\n";
 
         var r = await CliProcess.RunAsync("sh", ["-c", script], new Dictionary<string, string>
         {
@@ -35,7 +36,7 @@ public sealed class GitLabTemplateTests
         }, stdin: null);
 
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("exported=gl-access-token", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("exported=gl-access-token unset=[]", r.StdOut, StringComparison.Ordinal);
         var form = Assert.Single(node.Requests).Form;
         Assert.Equal(idToken, form[OAuthParameters.SubjectToken]);
         Assert.Equal(GrantTypes.TokenExchange, form[OAuthParameters.GrantType]);
@@ -57,6 +58,19 @@ public sealed class GitLabTemplateTests
 
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Contains("invalid_grant: audience mismatch", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BeforeScript_WithoutTenantDomain_FailsNamingTheVariable()
+    {
+        var r = await CliProcess.RunAsync("sh", ["-c", ExtractBeforeScript()], new Dictionary<string, string>
+        {
+            ["CONDUCTORONE_CLIENT_ID"] = TestSecrets.TrustClientId,
+            ["CONDUCTORONE_OIDC_TOKEN"] = TestJwt.Platform(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)),
+        }, stdin: null);
+
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains("set CONDUCTORONE_TENANT_DOMAIN", r.StdErr, StringComparison.Ordinal);
     }
 
     /// <summary>The literal block of <c>.conductorone-token: before_script</c>, de-indented (YAML '- |' block).</summary>

@@ -45,4 +45,23 @@ public sealed class BearerTokenHandlerTests
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal(new[] { "Bearer at-1", "Bearer at-2" }, server.Requests.Where(r => r.Path == "/api/things").Select(r => r.Headers["Authorization"]));
     }
+
+    [Fact]
+    public async Task HttpClient_401OnARequestWithABody_IsReturnedWithoutResendingTheBody()
+    {
+        var issued = 0;
+        await using var server = await StandInServer.StartAsync(r => Task.FromResult(r.Path == EndpointPaths.Token
+            ? StandInResponse.Token($"at-{Interlocked.Increment(ref issued)}", 1800)
+            : new StandInResponse(401)));
+        using var wif = TokenSourceTests.SecretClient(server, new ManualTimeProvider());
+        using var http = wif.CreateHttpClient(server.BaseUrl);
+
+        var response = await http.PostAsync("api/things", new StringContent("{}"));
+
+        Assert.Equal(401, (int)response.StatusCode);
+        Assert.Single(server.Requests, r => r.Path == "/api/things");
+        // The rejected token was forgotten: the next call obtains a new one.
+        await http.GetAsync("api/other");
+        Assert.Equal("Bearer at-2", server.Requests.First(r => r.Path == "/api/other").Headers["Authorization"]);
+    }
 }

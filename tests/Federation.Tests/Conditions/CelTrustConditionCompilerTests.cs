@@ -104,3 +104,31 @@ public sealed class CelTrustConditionCompilerTests
         Assert.True(Compiler.Compile(condition).IsCompiled);
     }
 }
+
+public sealed class TrustConditionsTests
+{
+    [Fact]
+    public void Check_ValidCondition_IsNull()
+    {
+        Assert.Null(TrustConditions.Check(CelTrustConditionCompiler.Instance, "claims.ref == 'refs/heads/main'"));
+    }
+
+    [Fact]
+    public void Check_BrokenCondition_NamesLineAndColumn()
+    {
+        var error = TrustConditions.Check(CelTrustConditionCompiler.Instance, "claims.ref == 'main' &&\n   claims.x ==");
+
+        Assert.NotNull(error);
+        Assert.Equal(2, error.Line);
+        Assert.StartsWith("condition: line 2, column ", TrustConditions.Describe(error), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    public void Check_Empty_IsRefused(string? condition)
+    {
+        Assert.Equal("the condition is empty", TrustConditions.Check(CelTrustConditionCompiler.Instance, condition)!.Message);
+    }
+}

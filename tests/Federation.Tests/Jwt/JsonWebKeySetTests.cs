@@ -93,6 +93,22 @@ public sealed class JsonWebKeySetTests
     }
 
     [Fact]
+    public void TryParse_PlatformShapedJwks_KeepsSigningKeysAndSkipsOthers()
+    {
+        // GitHub-style entries carry x5c/x5t; mixed sets may publish encryption keys too.
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var rsa = TestJwt.RsaJwk(RsaA, "gh-1", "RS256").TrimEnd('}') + ""","use":"sig","key_ops":["verify"],"x5c":["MIIB"],"x5t":"abc"}""";
+        var ec = TestJwt.EcJwk(p384, "P-384", "aws-es384", "ES384");
+        var enc = TestJwt.RsaJwk(RsaB, "enc-1").TrimEnd('}') + ""","use":"enc","alg":"RSA-OAEP"}""";
+        var set = Parse("{\"keys\":[" + rsa + "," + ec + "," + enc + "],\"extra\":{\"ignored\":true}}");
+
+        Assert.Equal(["gh-1", "aws-es384"], set.Keys.Select(k => k.KeyId));
+        Assert.Single(set.Skipped);
+        Assert.Equal(KeyLookupStatus.Found, set.Find("aws-es384", "ES384").Status);
+        Assert.Equal(KeyLookupStatus.AlgorithmMismatch, set.Find("gh-1", "PS256").Status);
+    }
+
+    [Fact]
     public void TryParse_EmptyKeys_IsAnEmptySet()
     {
         Assert.Empty(Parse("""{"keys":[]}""").Keys);

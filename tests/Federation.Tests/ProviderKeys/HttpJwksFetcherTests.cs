@@ -171,6 +171,12 @@ public sealed class HttpJwksFetcherTests : IAsyncLifetime
     [InlineData("private", "https://10.0.0.8/jwks", "private (10.0.0.0/8)")]
     [InlineData("unspecified", "https://0.0.0.0/jwks", "this network")]
     [InlineData("IPv4-mapped loopback", "https://[::ffff:127.0.0.1]/jwks", "IPv4-mapped loopback")]
+    [InlineData("decimal loopback", "https://2130706433/jwks", "loopback")]
+    [InlineData("hex loopback", "https://0x7f000001/jwks", "loopback")]
+    [InlineData("short loopback", "https://127.1/jwks", "loopback")]
+    [InlineData("octal-looking private", "https://012.0.0.1/jwks", "private (10.0.0.0/8)")]
+    [InlineData("IPv6 loopback", "https://[::1]/jwks", "loopback (::1)")]
+    [InlineData("link-local IPv6", "https://[fe80::1]/jwks", "link-local")]
     public async Task Fetch_PublicProviderToNonPublicLiteral_IsRefused(string name, string uri, string expected)
     {
         var result = await _fetcher.FetchAsync(new ProviderKeySource("p", "https://issuer.example", uri, false), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));

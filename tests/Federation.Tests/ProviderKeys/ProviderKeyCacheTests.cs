@@ -198,6 +198,27 @@ public sealed class ProviderKeyCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task RefreshDue_ManyProvidersDue_StartsAtMostTheBoundPerPass()
+    {
+        using var cache = new ProviderKeyCache(ProviderKeyOptions.Default with { MaxRefreshesPerPass = 3 }, _time, null, _fetcher);
+        _fetcher.Serve(TestKeys.Set("a"));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True((await cache.ResolveAsync(Source with { ProviderId = "p" + i }, "a", JwtAlgorithms.RS256, CancellationToken.None)).IsFound);
+        }
+
+        _time.Advance(TimeSpan.FromHours(2));
+        await cache.RefreshDueAsync(CancellationToken.None);
+        Assert.Equal(13, _fetcher.Count);
+        await cache.RefreshDueAsync(CancellationToken.None);
+        await cache.RefreshDueAsync(CancellationToken.None);
+        await cache.RefreshDueAsync(CancellationToken.None);
+        Assert.Equal(20, _fetcher.Count);
+        await cache.RefreshDueAsync(CancellationToken.None);
+        Assert.Equal(20, _fetcher.Count);
+    }
+
+    [Fact]
     public async Task Invalidate_ForgetsTheProvider()
     {
         _fetcher.Serve(TestKeys.Set("a"));

@@ -57,6 +57,39 @@ public sealed class TenantCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task KeysRotate_AddsANewActiveKeyAndRetiresTheOld()
+    {
+        var line = NodeCommandLine.Parse(["keys", "rotate", "--data-dir", _dir]);
+        Assert.Equal(NodeCommand.RotateKeys, line.Command);
+
+        Assert.Equal(NodeProgram.ExitOk, await KeysCommand.RunAsync(line, new StringWriter()));
+        Assert.Equal(NodeProgram.ExitOk, await KeysCommand.RunAsync(line, new StringWriter()));
+
+        await using var store = StoreFactory.CreateSqlite(_dir, TimeProvider.System);
+        var keys = (await store.LoadAsync(CancellationToken.None)).SigningKeys;
+        Assert.Equal(2, keys.Count);
+        Assert.Single(keys, k => k.RetiredAt is null);
+        Assert.Single(keys, k => k.RetiredAt is not null && k.PublishedUntil > DateTimeOffset.UtcNow);
+        Assert.All(keys, k => Assert.DoesNotContain("\"d\"", k.PublicJwk, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TenantCreate_OnPostgres_NeedsNoKeyEncryptionKey()
+    {
+        await using var database = await TestSupport.PostgresTestDatabase.CreateAsync();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await TenantCommand.RunAsync(NodeCommandLine.Parse(
+            ["tenant", "create", "pg.example.com", "--store", "postgres", "--connection-string", database.ConnectionString, "--data-dir", _dir]), output, error);
+
+        Assert.True(code == NodeProgram.ExitOk, error.ToString());
+        Assert.Contains("client_secret: secret-token:pg.example.com:v1:", output.ToString(), StringComparison.Ordinal);
+        await using var store = StoreFactory.CreatePostgres(database.ConnectionString, TimeProvider.System);
+        Assert.Contains((await store.LoadAsync(CancellationToken.None)).Tenants, t => t.Domain == "pg.example.com");
+    }
+
+    [Fact]
     public async Task TenantCreate_InvalidDomain_IsUsageError()
     {
         var error = new StringWriter();

@@ -136,6 +136,83 @@ public sealed class FederationScenarios(DevNodeFixture fixture) : NodeScenarioBa
     }
 
     [Fact]
+    public async Task Exchange_TrustDeleted_ItsIssuedTokenStopsWorkingAtOnce()
+    {
+        var (sp, trust) = await CreateTrustAsync("true");
+        var reply = await ExchangeAsync(trust.GetProperty("client_id").GetString()!, await MintAsync(new { repository = "acme/app" }));
+        var token = reply.Str("access_token");
+        Assert.Equal(HttpStatusCode.OK, (await Api(HttpMethod.Get, "/roles", token: token)).Status);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Api(HttpMethod.Delete, $"/service-principals/{sp}/trusts/{trust.GetProperty("id").GetString()}")).Status);
+
+        AssertProblem(await Api(HttpMethod.Get, "/roles", token: token), HttpStatusCode.Unauthorized, ProblemCodes.Unauthenticated);
+    }
+
+    [Fact]
+    public async Task FullScenario_LogsNeverContainTokensAssertionsOrSecrets()
+    {
+        var (sp, trust) = await CreateTrustAsync("claims.repository == 'acme/app'");
+        var clientId = trust.GetProperty("client_id").GetString()!;
+        var good = await MintAsync(new { repository = "acme/app" });
+        var bad = await MintAsync(new { repository = "evil/app" });
+        var issued = (await ExchangeAsync(clientId, good)).Str("access_token");
+        await ExchangeAsync(clientId, bad);
+        var (ccId, secret, _) = await CreateCredentialAsync(sp);
+        var assertion = Wire.Assertion(ccId, secret, Fixture.Tenant, DateTimeOffset.UtcNow);
+        var ccToken = (await Http.PostFormAsync(EndpointPaths.Token, Wire.AssertionForm(ccId, assertion))).Str("access_token");
+        await Http.PostFormAsync(EndpointPaths.Token, Wire.AssertionForm(ccId, assertion));
+        await Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm(ccId, secret));
+        await Api(HttpMethod.Post, $"/service-principals/{sp}/trusts/{trust.GetProperty("id").GetString()}/test", new { token = bad });
+        var parsed = Contracts.Identity.ClientSecret.TryParse(secret, out var key, out _) ? key! : throw new InvalidOperationException();
+
+        var logs = Fixture.Node.Logs.Text;
+
+        foreach (var secretText in new[] { good, bad, issued, assertion, ccToken, secret, Fixture.Admin.ClientSecret, System.Buffers.Text.Base64Url.EncodeToString(parsed.PrivateKey) })
+        {
+            Assert.DoesNotContain(secretText, logs, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("secret-token:", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sdk_ClientSecretAndOidcToken_DriveTheNodeThroughTheWireContract()
+    {
+        var (sp, trust) = await CreateTrustAsync("claims.repository == 'acme/app'");
+        var (ccId, secret, _) = await CreateCredentialAsync(sp);
+        var server = Fixture.Node.BaseAddress.ToString();
+
+        using (var admin = Client.WifClient.FromEnvironment(new Client.Configuration.WifClientOptions
+        {
+            ClientId = Fixture.Admin.ClientId, ClientSecret = Fixture.Admin.ClientSecret, ServerUrl = server, ReadEnvironment = false,
+        }))
+        using (var api = admin.CreateAdminClient())
+        {
+            var created = await api.CreateServicePrincipalAsync(new CreateServicePrincipalRequest("via-sdk", [BuiltInRoles.BasicUser], []));
+            Assert.Equal("via-sdk", created.Value.DisplayName);
+            Assert.Contains((await api.ListServicePrincipalsAsync()).Value.ServicePrincipals, p => p.Id == created.Value.Id);
+        }
+
+        using (var credentials = Client.WifClient.FromEnvironment(new Client.Configuration.WifClientOptions
+        {
+            ClientId = ccId, ClientSecret = secret, ServerUrl = server, ReadEnvironment = false,
+        }))
+        {
+            var token = await credentials.GetTokenAsync();
+            Assert.Equal(sp, JwtPayload(token.Value).GetProperty("sub").GetString());
+        }
+
+        using var federated = Client.WifClient.FromEnvironment(new Client.Configuration.WifClientOptions
+        {
+            ClientId = trust.GetProperty("client_id").GetString(), OidcToken = await MintAsync(new { repository = "acme/app" }),
+            ServerUrl = server, ReadEnvironment = false,
+        });
+        var exchanged = await federated.GetTokenAsync();
+        Assert.Equal(AuthenticationMethods.Federation, JwtPayload(exchanged.Value).GetProperty("amr")[0].GetString());
+    }
+
+    [Fact]
     public async Task TrustTest_BareClaims_ReportsStepsInOrderWithoutIssuing()
     {
         var (sp, trust) = await CreateTrustAsync("claims.environment == 'prod'");

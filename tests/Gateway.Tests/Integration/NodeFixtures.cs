@@ -88,7 +88,7 @@ public abstract class NodeFixture : IAsyncLifetime
 
     protected virtual bool Dev => false;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Backend = await CreateBackendAsync();
         Node = await NodeInstance.StartAsync(Backend.Setup(dev: Dev));

@@ -25,7 +25,7 @@ public sealed class FormBody
     /// <summary>The refusal, or null on success.</summary>
     public OAuthErrorResponse? Error { get; }
 
-    /// <summary>HTTP status of the refusal (400, 413 or 415).</summary>
+    /// <summary>HTTP status of the refusal (400: RFC 6749 §5.2 answers every malformed request with 400).</summary>
     public int Status { get; }
 
     public bool Succeeded => Error is null;
@@ -52,13 +52,13 @@ public sealed class FormBody
 
         if (request.ContentLength is { } length && length > limits.MaxFormBodyBytes)
         {
-            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes");
         }
 
         var bytes = await JsonBodyReader.ReadBoundedAsync(request.Body, limits.MaxFormBodyBytes, cancellationToken);
         if (bytes is null)
         {
-            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes");
         }
 
         return Parse(bytes, limits);
