@@ -12,6 +12,9 @@ public sealed class CelActivation
     {
     }
 
+    /// <summary>A shared activation with no bindings, for constant folding; never bound to.</summary>
+    internal static CelActivation Empty { get; } = new();
+
     /// <summary>An empty activation.</summary>
     public static CelActivation Create() => new();
 

@@ -83,6 +83,4 @@ public static class CelErrorCodes
     public const string Unsupported = "unsupported";
     /// <summary>An engine fault; reported instead of an exception so that compiling never throws.</summary>
     public const string Internal = "internal_error";
-    /// <summary>The limits given to the environment are invalid.</summary>
-    public const string InvalidLimits = "invalid_limits";
 }

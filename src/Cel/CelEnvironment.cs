@@ -48,12 +48,7 @@ public sealed class CelEnvironment
         source ??= string.Empty;
         try
         {
-            var limitErrors = Limits.Validate().ToList();
-            if (limitErrors.Count > 0)
-            {
-                return CelCompileResult.Failed([new CelDiagnostic(CelErrorCodes.InvalidLimits, string.Join("; ", limitErrors), 1, 1, 0, string.Empty, null)]);
-            }
-
+            // Limits were validated by the builder (WithLimits refuses invalid ones).
             var byteCount = Encoding.UTF8.GetByteCount(source);
             if (byteCount > Limits.MaxSourceBytes)
             {

@@ -23,11 +23,11 @@ public sealed class CelProgram
 
     /// <summary>
     /// Evaluates against the bindings. Never throws: runtime errors (missing keys, overflow, no matching overload,
-    /// cost budget exceeded) are returned as an error result.
+    /// cost budget exceeded, a null activation) are returned as an error result.
     /// </summary>
     public CelEvalResult Evaluate(CelActivation activation)
     {
-        ArgumentNullException.ThrowIfNull(activation);
+        if (activation is null) return new CelEvalResult(Errors.InvalidArgument("no activation given: bind the variables with CelActivation.Create().Bind(...)"));
         var frame = new Frame
         {
             Activation = activation,

@@ -46,6 +46,17 @@ public sealed class CompileErrorTests
         Assert.True(error.Line >= 1 && error.Column >= 1);
     }
 
+    [Theory]
+    [InlineData("zero_source", 0, 10, 10)]
+    [InlineData("negative_cost", 10, 10, -1)]
+    [InlineData("huge_depth", 10, 100_000, 10)]
+    public void WithLimits_InvalidLimit_IsRefusedAtConfiguration(string name, int maxSource, int maxDepth, long maxCost)
+    {
+        var limits = CelLimits.Default with { MaxSourceBytes = maxSource, MaxNestingDepth = maxDepth, MaxCost = maxCost };
+        var ex = Assert.Throws<ArgumentException>(() => CelEnvironment.CreateBuilder().WithLimits(limits));
+        Assert.False(string.IsNullOrEmpty(ex.Message), name);
+    }
+
     [Fact]
     public void Compile_NeverThrows_ForNullSource()
     {

@@ -40,6 +40,12 @@ public class ExchangeBenchmarks
     private byte[] _rsaSignature = null!;
     private TokenExchangeHandler _handler = null!;
     private TokenExchangeRequest _request = null!;
+    private AccessTokenIssuer _issuer = null!;
+    private SigningKeyRing _ring = null!;
+    private CompiledCondition _condition = null!;
+    private System.Text.Json.JsonDocument _claims = null!;
+    private string _token = null!;
+    private AccessTokenDescriptor _descriptor = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -77,6 +83,14 @@ public class ExchangeBenchmarks
         var issuer = new AccessTokenIssuer(new IssuedTokenOptions { Issuer = "https://{tenant}" }, TimeProvider.System);
         _handler = new TokenExchangeHandler(holder, steps, issuer, new NullAuditSink(), TimeProvider.System, NullLogger<TokenExchangeHandler>.Instance);
         _request = new TokenExchangeRequest(ClientId, token, TokenTypes.Jwt, IPAddress.Loopback);
+        _token = token;
+        _issuer = issuer;
+        _ring = holder.Current.SigningKeys;
+        holder.Current.TryGetTrustByClientId(ClientId, out var compiled);
+        _condition = compiled.Condition;
+        _claims = System.Text.Json.JsonDocument.Parse(Base64Url.DecodeFromChars(payload));
+        _descriptor = new AccessTokenDescriptor(Tenant, "sp1", ClientId, ["deploy"], AuthenticationMethods.Federation,
+            TimeSpan.FromSeconds(1800), TrustId: "t1", SubjectIssuer: IssuerUrl, SubjectSubject: "repo:octo-org/octo-repo:ref:refs/heads/main");
 
         var check = Exchange();
         if (!check.Success)
@@ -100,6 +114,18 @@ public class ExchangeBenchmarks
     /// <summary>One whole exchange through <see cref="TokenExchangeHandler"/>.</summary>
     [Benchmark]
     public GrantResult Exchange() => _handler.HandleAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Stage: strict parse of the subject token (no verification).</summary>
+    [Benchmark]
+    public bool StageParse() => JwsCompact.TryParse(_token, JwtReadLimits.Default, out _, out _);
+
+    /// <summary>Stage: the trust's CEL condition on the claims (including the JSON → CEL conversion).</summary>
+    [Benchmark]
+    public ConditionEvaluation StageCondition() => _condition.Evaluate(_claims.RootElement);
+
+    /// <summary>Stage: writing and signing the access token (ES256).</summary>
+    [Benchmark]
+    public bool StageIssue() => _issuer.TryIssue(_ring, _descriptor, out _);
 
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 

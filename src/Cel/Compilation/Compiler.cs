@@ -409,7 +409,7 @@ internal sealed class Compiler
     private static Node Fold(Node node, params Node[] args)
     {
         if (args.Length == 0 || !args.All(a => a is ConstNode)) return node;
-        var frame = new Frame { Activation = CelActivation.Create(), Remaining = 10_000, Limit = 10_000 };
+        var frame = new Frame { Activation = CelActivation.Empty, Remaining = 10_000, Limit = 10_000 };
         var value = node.Eval(ref frame);
         return value is ErrorValue || frame.Exhausted ? node : new ConstNode(value);
     }

@@ -20,7 +20,7 @@ internal sealed class Lexer
 
     public List<Token> Tokenize()
     {
-        var tokens = new List<Token>();
+        var tokens = new List<Token>(Math.Min(_src.Length / 3 + 4, 4096));
         while (true)
         {
             var t = Next(tokens.Count > 0 ? tokens[^1].Kind : TokenKind.End);
@@ -250,7 +250,7 @@ internal sealed class Lexer
         var quote = _src[_pos];
         var triple = _pos + 2 < _src.Length && _src[_pos + 1] == quote && _src[_pos + 2] == quote;
         _pos += triple ? 3 : 1;
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(Math.Min(64, _src.Length - _pos));
         var bb = bytes ? new List<byte>() : null;
         while (true)
         {
@@ -304,6 +304,10 @@ internal sealed class Lexer
             Span<byte> buf = stackalloc byte[4];
             var n = new Rune(codePoint).EncodeToUtf8(buf);
             for (var i = 0; i < n; i++) bb.Add(buf[i]);
+        }
+        else if (codePoint < 0x10000)
+        {
+            sb.Append((char)codePoint);
         }
         else
         {

@@ -27,7 +27,7 @@ internal static class Functions
 {
     private static readonly Dictionary<(string Name, bool Receiver, int Arity), FunctionDef> Table = Build();
 
-    public static IReadOnlyCollection<string> Names { get; } = Table.Keys.Select(k => k.Name).Distinct().ToArray();
+    public static IReadOnlySet<string> Names { get; } = Table.Keys.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Arity key of variadic functions (any number of arguments from one up).</summary>
     public const int Variadic = -1;

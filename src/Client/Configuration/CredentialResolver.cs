@@ -370,6 +370,7 @@ public static class CredentialResolver
         private readonly Func<string, string?> _env;
         private readonly bool _credentialsFromEnvironment;
         private readonly Dictionary<string, (VariableState State, bool Used, string? Note)> _seen = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
 
         public Reader(WifClientOptions options)
         {
@@ -379,7 +380,9 @@ public static class CredentialResolver
             _credentialsFromEnvironment = Blank(options.AccessToken) && Blank(options.OidcToken) && Blank(options.ClientSecret);
             foreach (var name in AllVariables)
             {
+                // Read each variable once per resolution (a platform token variable may change between reads).
                 var value = _env(name);
+                _values[name] = value;
                 _seen[name] = (value is null ? VariableState.NotSet : Blank(value) ? VariableState.Empty : VariableState.Set, false, null);
             }
         }
@@ -452,7 +455,7 @@ public static class CredentialResolver
 
         private Setting? FromEnvironment(string variable)
         {
-            var value = Trimmed(_env(variable));
+            var value = Trimmed(_values[variable]);
             return value is null ? null : new Setting(value, variable, false);
         }
 

@@ -185,7 +185,7 @@ public sealed class ExchangeSteps
                 string.Join(", ", allowed), jwt.Algorithm);
         }
 
-        var resolved = await _keys.ResolveAsync(ProviderKeySource.FromProvider(provider), jwt.KeyId, jwt.Algorithm, cancellationToken)
+        var resolved = await _keys.ResolveAsync(context.Trust.KeySource, jwt.KeyId, jwt.Algorithm, cancellationToken)
             .ConfigureAwait(false);
         switch (resolved.Status)
         {

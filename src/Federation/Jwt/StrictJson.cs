@@ -24,26 +24,44 @@ internal static class StrictJson
             return new(JwtFormatErrorKind.InvalidJson, $"The {part} is not valid UTF-8.");
         }
 
-        var error = Validate(span, maxDepth, part);
-        if (error.IsError)
-        {
-            return error;
-        }
-
+        // Fast path: the platform parser enforces syntax, depth and unique names (JsonDocumentOptions) in one pass.
+        // The slower validation pass runs only to name the exact rule a refused document broke, or when the
+        // document contains \u escapes, which the platform parser does not unescape (so a lone surrogate would
+        // only surface, as an exception, when a consumer reads the string).
         try
         {
             document = JsonDocument.Parse(utf8, new JsonDocumentOptions
             {
-                // The validation pass above already enforced depth, syntax and unique names (a second duplicate check
-                // here would only cost time); the depth bound stays as a guard.
-                MaxDepth = maxDepth + 1,
+                MaxDepth = maxDepth,
                 AllowTrailingCommas = false,
                 CommentHandling = JsonCommentHandling.Disallow,
+                AllowDuplicateProperties = false,
             });
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return new(JwtFormatErrorKind.InvalidJson, $"The {part} is not valid JSON.");
+            // InvalidOperationException: the platform's duplicate-name check unescapes names and throws on a lone
+            // surrogate escape; the validation pass reports that as invalid JSON.
+            var reason = Validate(span, maxDepth, part);
+            return reason.IsError ? reason : new(JwtFormatErrorKind.InvalidJson, $"The {part} is not valid JSON.");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            document = null;
+            return new(JwtFormatErrorKind.InvalidJson, $"The {part} is not a JSON object.");
+        }
+
+        if (span.IndexOf("\\u"u8) >= 0)
+        {
+            var escapes = Validate(span, maxDepth, part);
+            if (escapes.IsError)
+            {
+                document.Dispose();
+                document = null;
+                return escapes;
+            }
         }
 
         return default;

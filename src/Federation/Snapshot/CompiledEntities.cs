@@ -2,6 +2,7 @@ using Org.BouncyCastle.Crypto.Parameters;
 using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Network;
+using WorkloadFederation.Federation.ProviderKeys;
 
 namespace WorkloadFederation.Federation.Snapshot;
 
@@ -29,6 +30,7 @@ public sealed class CompiledTrust
         IpAllowlist = allowlist;
         EffectiveRoles = effectiveRoles;
         Audience = string.IsNullOrEmpty(trust.Audience) ? trust.Tenant : trust.Audience;
+        KeySource = ProviderKeySource.FromProvider(provider);
         LifetimeSeconds = trust.TokenLifetimeSeconds <= 0
             ? DefaultLifetimeSeconds
             : Math.Clamp(trust.TokenLifetimeSeconds, MinLifetimeSeconds, MaxLifetimeSeconds);
@@ -51,6 +53,9 @@ public sealed class CompiledTrust
 
     /// <summary>Principal roles ∩ scoped roles.</summary>
     public IReadOnlyList<string> EffectiveRoles { get; }
+
+    /// <summary>Where the provider's keys come from (precomputed for the key cache).</summary>
+    public ProviderKeySource KeySource { get; }
 
     /// <summary>The expected <c>aud</c> (the tenant domain by default).</summary>
     public string Audience { get; }

@@ -45,4 +45,13 @@ public sealed class Base64UrlTests
             return encoded == platform && Base64Url.TryDecode(encoded, out var back) && back.AsSpan().SequenceEqual(bytes);
         }).QuickCheckThrowOnFailure();
     }
+
+    [Fact]
+    public void TryDecode_AnyAlphabetString_AcceptsOnlyTheCanonicalEncoding()
+    {
+        var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/ ".ToCharArray();
+        var strings = Gen.Elements(alphabet).ArrayOf().Select(chars => new string(chars));
+        Prop.ForAll(Arb.From(strings), s =>
+            !Base64Url.TryDecode(s, out var bytes) || Base64Url.Encode(bytes) == s).QuickCheckThrowOnFailure();
+    }
 }

@@ -120,6 +120,24 @@ public sealed class JwsCompactTests
         Assert.Equal(JwtFormatErrorKind.TooLarge, TestJwt.ParseError(token));
     }
 
+    [Theory]
+    [InlineData(32, true)]
+    [InlineData(33, false)]
+    public void TryParse_NestingAtTheDepthLimit_IsAcceptedAndOneDeeperIsRefused(int levels, bool accepted)
+    {
+        // The payload object is level 1; each array adds one.
+        var payload = "{\"a\":" + new string('[', levels - 1) + new string(']', levels - 1) + "}";
+        var token = TestJwt.Unsigned(Header, payload);
+        if (accepted)
+        {
+            TestJwt.Parse(token);
+        }
+        else
+        {
+            Assert.Equal(JwtFormatErrorKind.TooDeep, TestJwt.ParseError(token));
+        }
+    }
+
     [Fact]
     public void TryParse_EscapedStringsThatAreValid_AreUnescaped()
     {

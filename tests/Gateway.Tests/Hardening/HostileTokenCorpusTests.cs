@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Exchange;
 using WorkloadFederation.Gateway.Tests.Integration;
 using B64 = System.Buffers.Text.Base64Url;
 
@@ -99,6 +100,12 @@ public sealed class HostileTokenCorpusTests(HostileNodeFixture fixture) : IClass
         else
         {
             Assert.Equal(@case.Error, reply.Str("error"));
+            if (@case.Reason != DenialReasons.RequestInvalid)
+            {
+                // The caller learns the failed check class only, never token content (API.md "Failure").
+                Assert.Equal(DenialCatalog.DescriptionOf(@case.Reason!), reply.Str("error_description"));
+            }
+
             Assert.Contains("no-store", reply.Headers.CacheControl?.ToString() ?? string.Empty, StringComparison.Ordinal);
             Assert.False(reply.Json.TryGetProperty("access_token", out _), name);
             var denied = await fixture.NextTokenEventAsync(attempt.ClientId, AuditEventTypes.TokenDenied);
