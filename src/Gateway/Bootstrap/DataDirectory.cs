@@ -24,6 +24,7 @@ public static class DataDirectory
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
+    /// <summary>Creates the data directory owner-only (0700) when missing.</summary>
     public static void Ensure(string dataDir)
     {
         if (!Directory.Exists(dataDir))

@@ -12,6 +12,7 @@ namespace WorkloadFederation.Gateway.Bootstrap;
 /// </summary>
 public static class KeysCommand
 {
+    /// <summary>Runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(NodeCommandLine commandLine, TextWriter output)
     {
         var settings = TenantCommand.LoadSettings(commandLine);

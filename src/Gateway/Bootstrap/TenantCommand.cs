@@ -14,6 +14,7 @@ namespace WorkloadFederation.Gateway.Bootstrap;
 /// </summary>
 public static class TenantCommand
 {
+    /// <summary>Runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(NodeCommandLine commandLine, TextWriter output, TextWriter error)
     {
         var domain = commandLine.TenantDomain ?? string.Empty;

@@ -15,6 +15,7 @@ internal sealed partial class AuditWriterService(AuditWriter writer, ILogger<Aud
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => writer.RunAsync(stoppingToken);
 
+    /// <summary>Stops the loop, then flushes every buffered event.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -46,6 +47,7 @@ internal sealed class ProviderKeyRefreshService(IProviderKeyCache cache) : Backg
 /// <summary>Removes replay marks of client assertions once they could no longer be replayed anyway.</summary>
 internal sealed partial class ReplayPurgeService(IReplayStore replays, TimeProvider time, ILogger<ReplayPurgeService> logger) : BackgroundService
 {
+    /// <summary>How often expired marks are purged.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -29,6 +29,7 @@ namespace WorkloadFederation.Gateway.Hosting;
 /// <summary>Wires the store, the snapshot and the federation services of the other layers into the node.</summary>
 internal static class NodeComposition
 {
+    /// <summary>Registers the store, snapshot, grant handlers, audit, provider keys and start-up services.</summary>
     public static void AddFederation(IServiceCollection services, NodeSettings settings)
     {
         var kek = DataDirectory.LoadOrCreateKek(settings.Keys, settings.Node.DataDirFullPath);
@@ -80,6 +81,7 @@ internal static class NodeComposition
         services.AddHostedService<ReplayPurgeService>();
     }
 
+    /// <summary>Maps the token, discovery, introspection, admin and (dev mode) dev issuer endpoints.</summary>
     public static void MapFederation(WebApplication app)
     {
         if (app.Services.GetRequiredService<NodeSettings>().Node.Dev)

@@ -12,6 +12,7 @@ public static class NodeProgram
     public const int ExitConfiguration = 3;
     public const int ExitFailure = 1;
 
+    /// <summary>Runs the command line; returns the process exit code (0 ok, 1 failure, 2 usage, 3 configuration).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var commandLine = NodeCommandLine.Parse(args);

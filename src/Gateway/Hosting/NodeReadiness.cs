@@ -11,5 +11,6 @@ public sealed class NodeReadiness
     /// <summary>Completes when the first snapshot is loaded.</summary>
     public Task FirstSnapshot => _firstSnapshot.Task;
 
+    /// <summary>Marks the node ready (first snapshot loaded, start-up done).</summary>
     public void MarkSnapshotLoaded() => _firstSnapshot.TrySetResult();
 }

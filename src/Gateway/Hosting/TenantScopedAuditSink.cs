@@ -12,6 +12,7 @@ namespace WorkloadFederation.Gateway.Hosting;
 /// </summary>
 internal sealed partial class TenantScopedAuditSink(AuditWriter writer, GatewayTelemetry telemetry, ILogger<TenantScopedAuditSink> logger) : IAuditSink
 {
+    /// <summary>Queues the event, or logs and counts it when it names no tenant.</summary>
     public void Record(AuditEvent auditEvent)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);

@@ -14,6 +14,7 @@ namespace WorkloadFederation.Gateway.Problems;
 /// </summary>
 internal static partial class GlobalExceptionHandler
 {
+    /// <summary>Adds the handler to the pipeline.</summary>
     public static IApplicationBuilder UseGatewayExceptionHandler(this IApplicationBuilder app) =>
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

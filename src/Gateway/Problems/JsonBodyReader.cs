@@ -13,8 +13,10 @@ namespace WorkloadFederation.Gateway.Problems;
 public readonly record struct BodyResult<T>(T? Value, AdminError? Error)
     where T : class
 {
+    /// <summary>A parsed body.</summary>
     public static BodyResult<T> Ok(T value) => new(value, null);
 
+    /// <summary>A refusal.</summary>
     public static BodyResult<T> Fail(AdminError error) => new(null, error);
 }
 

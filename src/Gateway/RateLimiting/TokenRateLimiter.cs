@@ -48,14 +48,18 @@ public sealed class TokenRateLimiter : IDisposable
         _adminPerIp = Create(options.AdminPerIpPerMinute);
     }
 
+    /// <summary>The token endpoint's per-source-IP limit; null when allowed.</summary>
     public RateLimitRefusal? CheckSourceIp(string ip) => Check(_perIp, ip, RateLimitScope.SourceIp, _options.PerIpPerMinute);
 
+    /// <summary>The admin API's per-source-IP limit; null when allowed.</summary>
     public RateLimitRefusal? CheckAdminSourceIp(string ip) => Check(_adminPerIp, ip, RateLimitScope.AdminSourceIp, _options.AdminPerIpPerMinute);
 
+    /// <summary>The per-client-id, then per-tenant limit; null when allowed.</summary>
     public RateLimitRefusal? CheckClient(string clientId, string tenant) =>
         Check(_perClient, clientId, RateLimitScope.ClientId, _options.PerClientIdPerMinute)
         ?? Check(_perTenant, tenant, RateLimitScope.Tenant, _options.PerTenantPerMinute);
 
+    /// <summary>Disposes the limiters.</summary>
     public void Dispose()
     {
         _perIp.Dispose();

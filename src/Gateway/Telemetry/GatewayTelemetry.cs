@@ -28,13 +28,16 @@ public sealed class GatewayTelemetry : IDisposable
         _unhandledErrors = Meter.CreateCounter<long>("wif.http.unhandled_errors", description: "Requests that reached the global exception handler.");
     }
 
+    /// <summary>The gateway's activity source.</summary>
     public ActivitySource ActivitySource { get; }
 
+    /// <summary>The gateway's meter (<c>wif.*</c> instruments).</summary>
     public Meter Meter { get; }
 
     /// <summary>How many requests reached the global exception handler since start (tests assert zero).</summary>
     public long UnhandledErrorCount => Interlocked.Read(ref _unhandledErrorCount);
 
+    /// <summary>Counts a token request and records its latency.</summary>
     public void TokenRequest(string grant, string outcome, double milliseconds)
     {
         var tags = new TagList { { "grant", grant }, { "outcome", outcome } };
@@ -42,18 +45,23 @@ public sealed class GatewayTelemetry : IDisposable
         _tokenDuration.Record(milliseconds, tags);
     }
 
+    /// <summary>Counts an admin request by status.</summary>
     public void AdminRequest(int status) => _adminRequests.Add(1, new KeyValuePair<string, object?>("status", status));
 
+    /// <summary>Counts a rate-limit refusal.</summary>
     public void RateLimited(string scope) => _rateLimited.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
+    /// <summary>Counts a token decision that names no tenant.</summary>
     public void TenantlessDecision(string reason) => _tenantless.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
+    /// <summary>Counts a request that reached the global exception handler.</summary>
     public void UnhandledError()
     {
         Interlocked.Increment(ref _unhandledErrorCount);
         _unhandledErrors.Add(1);
     }
 
+    /// <summary>Disposes the source and the meter.</summary>
     public void Dispose()
     {
         ActivitySource.Dispose();

@@ -19,12 +19,14 @@ internal static class AuditEndpoints
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
+    /// <summary>Maps the audit and roles endpoints on the admin group.</summary>
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/audit-events", ListAsync).WithTags("Audit").Produces<AuditEventPageDto>();
         api.MapGet("/roles", Roles).WithTags("Roles").Produces<RoleListDto>();
     }
 
+    /// <summary>The wire shape of a stored audit event (the id is the pagination cursor).</summary>
     public static AuditEventDto ToDto(StoredAuditEvent stored)
     {
         var e = stored.Event;

@@ -28,9 +28,16 @@ internal sealed partial class AdminAuthentication(
     private const string BearerPrefix = "Bearer ";
     private const int MaxTokenLength = 8192;
 
+    /// <summary>Authenticates the request, then runs the endpoint with the caller in <c>HttpContext.Items</c>.</summary>
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        using var activity = telemetry.ActivitySource.StartActivity("wif.admin");
+        http.Response.OnCompleted(() =>
+        {
+            telemetry.AdminRequest(http.Response.StatusCode);
+            return Task.CompletedTask;
+        });
         var ip = clientIp.Resolve(http)?.ToString() ?? "unknown";
         if (rateLimiter.CheckAdminSourceIp(ip) is { } refusal)
         {

@@ -10,14 +10,18 @@ namespace WorkloadFederation.Gateway.Admin.Authorization;
 /// </summary>
 public static class AdminPolicy
 {
+    /// <summary>Every GET of configuration: Super Admin or Read-Only Administrator.</summary>
     public static bool CanReadConfiguration(CallerIdentity caller) =>
         Has(caller, BuiltInRoles.SuperAdmin) || Has(caller, BuiltInRoles.ReadOnlyAdministrator);
 
+    /// <summary>Every configuration change: Super Admin.</summary>
     public static bool CanWriteConfiguration(CallerIdentity caller) => Has(caller, BuiltInRoles.SuperAdmin);
 
+    /// <summary>Audit events: the read roles or Read-Only to System Logs.</summary>
     public static bool CanReadAudit(CallerIdentity caller) =>
         CanReadConfiguration(caller) || Has(caller, BuiltInRoles.ReadOnlySystemLogs);
 
+    /// <summary>True when the caller is listed among the principal's owners (same tenant).</summary>
     public static bool IsOwner(CallerIdentity caller, ServicePrincipal principal) =>
         principal.Tenant == caller.Tenant && principal.Owners.Contains(caller.PrincipalId, StringComparer.Ordinal);
 

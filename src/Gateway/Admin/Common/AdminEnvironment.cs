@@ -24,19 +24,26 @@ public sealed partial class AdminEnvironment(
     TimeProvider time,
     ILogger<AdminEnvironment> logger)
 {
+    /// <summary>Key of the authenticated <see cref="CallerIdentity"/> in <c>HttpContext.Items</c>.</summary>
     public static readonly object CallerKey = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
+    /// <summary>The node's current configuration snapshot.</summary>
     public FederationSnapshot Snapshot => snapshots.Current;
 
+    /// <summary>The configuration store (writes).</summary>
     public IConfigurationStore Store => store;
 
+    /// <summary>The node's validated settings.</summary>
     public NodeSettings Settings => settings;
 
+    /// <summary>Request size limits.</summary>
     public RequestLimitOptions Limits => settings.Limits;
 
+    /// <summary>The clock.</summary>
     public TimeProvider Time => time;
 
+    /// <summary>Now, from <see cref="Time"/>.</summary>
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The authenticated caller (set by the admin authentication filter).</summary>
@@ -110,6 +117,7 @@ public sealed partial class AdminEnvironment(
     {
         private int _released;
 
+        /// <summary>Releases the write lock once.</summary>
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)

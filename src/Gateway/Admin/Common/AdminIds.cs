@@ -11,6 +11,7 @@ public static class AdminIds
     public const string Trust = "trust";
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
+    /// <summary>A new id with <paramref name="prefix"/>.</summary>
     public static string New(string prefix)
     {
         Span<byte> bytes = stackalloc byte[16];

@@ -10,6 +10,7 @@ public static class AdminIpAllowlist
 {
     public const string Field = "ip_allowlist";
 
+    /// <summary>Validates and normalises the entries; false with the problem naming the first bad entry or the count limit.</summary>
     public static bool TryParse(IReadOnlyList<string>? entries, out IReadOnlyList<string> normalised, [NotNullWhen(false)] out AdminError? error)
     {
         normalised = [];

@@ -29,6 +29,7 @@ internal static class CredentialEndpoints
     private static readonly string[] ImmutableFields =
         ["expires_in_days", "expires_at", "client_id", "public_key_jwk", "id", "service_principal_id", "created_at", "revoked"];
 
+    /// <summary>Maps the credential endpoints below a service principal.</summary>
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(ServicePrincipalEndpoints.Path + "/{id}/credentials").WithTags("Credentials");
@@ -39,6 +40,7 @@ internal static class CredentialEndpoints
         group.MapDelete("/{cid}", RevokeAsync).Produces(StatusCodes.Status204NoContent);
     }
 
+    /// <summary>The wire shape; <paramref name="secret"/> only in the creation response.</summary>
     public static CredentialDto ToDto(Credential c, string? secret = null) =>
         new(c.Id, c.PrincipalId, c.ClientId, c.DisplayName, c.ExpiresAt, c.IpAllowlist, c.ScopedRoles,
             new PublicJwkDto("OKP", "Ed25519", Base64Url.EncodeToString(c.PublicKey)), c.RevokedAt is not null,

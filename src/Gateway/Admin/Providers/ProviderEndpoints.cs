@@ -23,6 +23,7 @@ internal static class ProviderEndpoints
 
     private static readonly string[] ImmutableFields = ["preset", "id", "created_at", "development_issuer"];
 
+    /// <summary>Maps the provider preset and provider endpoints.</summary>
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/provider-presets", Presets).WithTags("Providers").Produces<ProviderPresetListDto>();
@@ -34,6 +35,7 @@ internal static class ProviderEndpoints
         group.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
     }
 
+    /// <summary>The wire shape of a provider.</summary>
     public static ProviderDto ToDto(Provider p) =>
         new(p.Id, p.DisplayName, p.Preset, p.IssuerUrl, p.JwksUri, p.AllowedAlgorithms, p.MaxTokenAgeSeconds, p.DevelopmentIssuer, p.CreatedAt, p.UpdatedAt);
 

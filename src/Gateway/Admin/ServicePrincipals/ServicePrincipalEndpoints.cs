@@ -17,6 +17,7 @@ internal static class ServicePrincipalEndpoints
     public const string Path = "/service-principals";
     public const string ObjectKind = "service_principal";
 
+    /// <summary>Maps the service principal endpoints.</summary>
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(Path).WithTags("Service principals");
@@ -27,6 +28,7 @@ internal static class ServicePrincipalEndpoints
         group.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
     }
 
+    /// <summary>The wire shape of a service principal.</summary>
     public static ServicePrincipalDto ToDto(ServicePrincipal p) =>
         new(p.Id, p.DisplayName, p.Roles, p.Owners, p.Enabled, p.CreatedAt, p.UpdatedAt);
 

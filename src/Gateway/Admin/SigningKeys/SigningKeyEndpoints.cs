@@ -21,6 +21,7 @@ internal static class SigningKeyEndpoints
 {
     public const string ObjectKind = "signing_key";
 
+    /// <summary>Maps the rotation endpoint.</summary>
     public static void Map(RouteGroupBuilder api) =>
         api.MapPost("/signing-keys/rotate", RotateAsync).WithTags("Signing keys").Produces<SigningKeyRotationDto>();
 

@@ -27,6 +27,7 @@ internal static partial class TrustEndpoints
 
     private static readonly string[] ImmutableFields = ["provider_id", "client_id", "id", "service_principal_id", "created_at"];
 
+    /// <summary>Maps the trust endpoints below a service principal, with the test runner.</summary>
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(ServicePrincipalEndpoints.Path + "/{id}/trusts").WithTags("Trusts");
@@ -39,6 +40,7 @@ internal static partial class TrustEndpoints
 
     }
 
+    /// <summary>The wire shape of a trust.</summary>
     public static TrustDto ToDto(Trust t) =>
         new(t.Id, t.PrincipalId, t.ProviderId, t.ClientId, t.DisplayName, t.Condition, t.Audience, t.IpAllowlist,
             t.ScopedRoles, t.Enabled, t.TokenLifetimeSeconds, t.CreatedAt, t.UpdatedAt);

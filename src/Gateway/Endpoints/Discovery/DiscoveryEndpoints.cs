@@ -36,6 +36,7 @@ internal static class DiscoveryEndpoints
     private const int MaxCachedDocuments = 64;
     private static readonly ConcurrentDictionary<(string BaseUrl, string Issuer), byte[]> Cache = new();
 
+    /// <summary>Maps the discovery documents and the JWKS.</summary>
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet(EndpointPaths.OpenIdConfiguration, Discovery).WithTags("Discovery").Produces<DiscoveryDocument>();

@@ -25,6 +25,7 @@ internal static class IntrospectionEndpoints
 {
     private const string BearerPrefix = "Bearer ";
 
+    /// <summary>Maps introspection and revocation.</summary>
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost(EndpointPaths.Introspect, IntrospectAsync).WithTags("Tokens").Produces<IntrospectionResponse>()

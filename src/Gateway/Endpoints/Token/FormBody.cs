@@ -28,6 +28,7 @@ public sealed class FormBody
     /// <summary>HTTP status of the refusal (400: RFC 6749 §5.2 answers every malformed request with 400).</summary>
     public int Status { get; }
 
+    /// <summary>True when the body was parsed.</summary>
     public bool Succeeded => Error is null;
 
     /// <summary>A field's value, or null when absent.</summary>
@@ -36,8 +37,10 @@ public sealed class FormBody
     /// <summary>Every field name present.</summary>
     public IEnumerable<string> Names => _fields?.Keys ?? Enumerable.Empty<string>();
 
+    /// <summary>A parsed body.</summary>
     public static FormBody Ok(Dictionary<string, string> fields) => new(fields, null, StatusCodes.Status200OK);
 
+    /// <summary>A refusal as an OAuth <c>invalid_request</c>.</summary>
     public static FormBody Fail(string description, int status = StatusCodes.Status400BadRequest) =>
         new(null, new OAuthErrorResponse(OAuthErrors.InvalidRequest, description), status);
 

@@ -26,6 +26,7 @@ internal static partial class TokenEndpoint
 {
     private const string GrantUnknown = "unknown";
 
+    /// <summary>Maps <c>POST /auth/v1/token</c>.</summary>
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(EndpointPaths.Token, HandleAsync)
             .WithTags("Tokens")
