@@ -168,13 +168,13 @@ public abstract class TokenEndpointScenarios<TFixture>(TFixture fixture) : NodeS
     }
 
     [Fact]
-    public async Task TokenEndpoint_BodyOverLimit_Is400NamingTheLimit()
+    public async Task TokenEndpoint_BodyOverLimit_Is413NamingTheLimit()
     {
         var body = "grant_type=client_credentials&client_assertion=" + new string('a', 70 * 1024);
         using var content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded");
         var reply = await Wire.ReadAsync(await Http.PostAsync(EndpointPaths.Token, content));
 
-        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, reply.Status);
         Assert.Equal(OAuthErrors.InvalidRequest, reply.Str("error"));
         Assert.Contains("65536 bytes", reply.Str("error_description"), StringComparison.Ordinal);
     }

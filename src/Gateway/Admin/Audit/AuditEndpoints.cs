@@ -17,7 +17,7 @@ namespace WorkloadFederation.Gateway.Admin.Audit;
 internal static class AuditEndpoints
 {
     public const int DefaultLimit = 100;
-    public const int MaxLimit = 1000;
+    public const int MaxLimit = 500;
 
     /// <summary>Maps the audit and roles endpoints on the admin group.</summary>
     public static void Map(RouteGroupBuilder api)
@@ -51,21 +51,10 @@ internal static class AuditEndpoints
         }
 
         var pageSize = DefaultLimit;
-        if (!string.IsNullOrEmpty(limit))
+        if (!string.IsNullOrEmpty(limit)
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxLimit))
         {
-            // A page larger than the maximum is capped; a non-number or a page below 1 is refused.
-            if (limit.Any(c => !char.IsAsciiDigit(c)))
-            {
-                return AdminError.Validation(ProblemCodes.ValidationFailed, "limit", $"'limit' must be a number between 1 and {MaxLimit}.", $"1..{MaxLimit}").ToResult();
-            }
-
-            var digits = limit.TrimStart('0');
-            if (digits.Length == 0)
-            {
-                return AdminError.Validation(ProblemCodes.LimitExceeded, "limit", $"'limit' must be between 1 and {MaxLimit}.", $"1..{MaxLimit}").ToResult();
-            }
-
-            pageSize = digits.Length > 4 ? MaxLimit : Math.Min(MaxLimit, int.Parse(digits, CultureInfo.InvariantCulture));
+            return AdminError.Validation(ProblemCodes.LimitExceeded, "limit", $"'limit' must be a number between 1 and {MaxLimit}.", $"1..{MaxLimit}").ToResult();
         }
 
         var page = await audit.QueryAsync(caller.Tenant, afterId, pageSize, ct);

@@ -25,7 +25,7 @@ public sealed class FormBody
     /// <summary>The refusal, or null on success.</summary>
     public OAuthErrorResponse? Error { get; }
 
-    /// <summary>HTTP status of the refusal (400: RFC 6749 §5.2 answers every malformed request with 400).</summary>
+    /// <summary>HTTP status of the refusal: 400, or 413 for a body over the size limit.</summary>
     public int Status { get; }
 
     /// <summary>True when the body was parsed.</summary>
@@ -55,13 +55,13 @@ public sealed class FormBody
 
         if (request.ContentLength is { } length && length > limits.MaxFormBodyBytes)
         {
-            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes");
+            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         }
 
         var bytes = await JsonBodyReader.ReadBoundedAsync(request.Body, limits.MaxFormBodyBytes, cancellationToken);
         if (bytes is null)
         {
-            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes");
+            return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         }
 
         return Parse(bytes, limits);
