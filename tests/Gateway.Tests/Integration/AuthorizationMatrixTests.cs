@@ -77,6 +77,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture)
         ReadAudit,
         OwnerRead,
         OwnerManage,
+
+        /// <summary>A deployment-wide action: Super Admin of the default tenant only.</summary>
+        Operator,
     }
 
     private sealed record Endpoint(string Name, HttpMethod Method, Rule Rule, bool HasObjectId, Func<AuthorizationMatrixFixture, Task<(string Path, object? Body)>> Prepare);
@@ -111,7 +114,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture)
             ($"/service-principals/{f.Target}/trusts/{await f.CreateAsync($"/service-principals/{f.Target}/trusts", new { display_name = "d", provider_id = f.Provider, condition = "true" })}", null)),
         new("POST trust test", HttpMethod.Post, Rule.OwnerManage, true, f => Of($"/service-principals/{f.Target}/trusts/{f.TargetTrust}/test", new { claims = new { a = 1 } })),
         new("GET audit events", HttpMethod.Get, Rule.ReadAudit, false, _ => Of("/audit-events?limit=5")),
-        new("POST rotate signing keys", HttpMethod.Post, Rule.WriteConfiguration, false, _ => Of("/signing-keys/rotate")),
+        new("POST rotate signing keys", HttpMethod.Post, Rule.Operator, false, _ => Of("/signing-keys/rotate")),
     ];
 
     private static readonly string[] Actors = ["anonymous", "super", "reader", "logs", "basic", "owner", "other-tenant-super"];
@@ -141,6 +144,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture)
 
         if (actor == "other-tenant-super")
         {
+            // Signing keys serve every tenant: only the deployment's default tenant may rotate them.
+            if (endpoint.Rule == Rule.Operator)
+            {
+                return HttpStatusCode.Forbidden;
+            }
+
             // Another tenant's objects do not exist for this caller; its own lists and creations are its tenant's.
             return endpoint.HasObjectId ? HttpStatusCode.NotFound : Success(endpoint);
         }

@@ -14,8 +14,9 @@ namespace WorkloadFederation.Gateway.Admin.SigningKeys;
 public sealed record SigningKeyRotationDto(string ActiveKeyId, IReadOnlyList<string> PublishedKeyIds);
 
 /// <summary>
-/// <c>POST /api/v1/signing-keys/rotate</c> (issue 3 "key rotation … an admin endpoint"): Super Admin only. The keys sign
-/// the tokens of every tenant of the deployment.
+/// <c>POST /api/v1/signing-keys/rotate</c> (issue 3 "key rotation … an admin endpoint"). The keys sign the tokens of
+/// every tenant of the deployment, so this is an operator action: only a Super Admin of the deployment's default
+/// tenant (<c>Tenancy:DefaultTenant</c>) may rotate; another tenant's Super Admin gets 403 and nothing changes.
 /// </summary>
 internal static class SigningKeyEndpoints
 {
@@ -31,6 +32,12 @@ internal static class SigningKeyEndpoints
         if (!AdminPolicy.CanWriteConfiguration(caller))
         {
             return AdminError.Forbidden("Rotating the signing keys needs the Super Admin role.").ToResult();
+        }
+
+        // Deployment-wide effect: one tenant must not act on every tenant's keys.
+        if (!string.Equals(caller.Tenant, env.Settings.Tenancy.DefaultTenant, StringComparison.Ordinal))
+        {
+            return AdminError.Forbidden("Rotating the signing keys is an operator action of the deployment's default tenant.").ToResult();
         }
 
         using var writeLock = await env.LockAsync(ct);
