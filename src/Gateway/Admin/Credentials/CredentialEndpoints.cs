@@ -7,6 +7,7 @@ using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Credentials;
 using WorkloadFederation.Federation.Model;
+using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Network;
 using WorkloadFederation.Federation.Store;
 using WorkloadFederation.Gateway.Admin.Authorization;
@@ -26,6 +27,10 @@ internal static class CredentialEndpoints
     private const int ClientIdAttempts = 5;
 
     /// <summary>Fields that can never change after creation (API.md: "any attempt to change expiry → 400").</summary>
+    /// <summary>How a credential is found below its principal.</summary>
+    internal static readonly PrincipalChild<Credential> Children = new(
+        "credential", static (FederationSnapshot s, string tenant, string id, out Credential child) => s.TryGetCredential(tenant, id, out child), c => c.PrincipalId);
+
     private static readonly string[] ImmutableFields =
         ["expires_in_days", "expires_at", "client_id", "public_key_jwk", "id", "service_principal_id", "created_at", "revoked"];
 
@@ -138,7 +143,7 @@ internal static class CredentialEndpoints
     private static IResult Get(string id, string cid, HttpContext http, AdminEnvironment env)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, cid, out var principal, out var credential))
+        if (!Children.TryFind(env, caller.Tenant, id, cid, out var principal, out var credential))
         {
             return AdminError.NotFound("credential").ToResult();
         }
@@ -151,14 +156,9 @@ internal static class CredentialEndpoints
     private static async Task<IResult> UpdateAsync(string id, string cid, HttpContext http, AdminEnvironment env, CancellationToken ct)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, cid, out var principal, out var credential))
+        if (Children.FindForChange(env, caller, id, cid, "Changing a credential", out var principal, out var credential) is { } denied)
         {
-            return AdminError.NotFound("credential").ToResult();
-        }
-
-        if (!AdminPolicy.CanManageChildren(caller, principal))
-        {
-            return AdminError.Forbidden("Changing a credential needs the Super Admin role or ownership of the principal.").ToResult();
+            return denied.ToResult();
         }
 
         var body = await JsonBodyReader.ReadAsync<UpdateCredentialRequest>(http.Request, env.Limits, ImmutableFields, ct);
@@ -168,9 +168,9 @@ internal static class CredentialEndpoints
         }
 
         using var writeLock = await env.LockAsync(ct);
-        if (!TryFind(env, caller.Tenant, id, cid, out principal, out credential))
+        if (Children.FindAgain(env, caller.Tenant, id, cid, out principal, out credential) is { } gone)
         {
-            return AdminError.NotFound("credential").ToResult();
+            return gone.ToResult();
         }
 
         var request = body.Value!;
@@ -206,20 +206,15 @@ internal static class CredentialEndpoints
     private static async Task<IResult> RevokeAsync(string id, string cid, HttpContext http, AdminEnvironment env, CancellationToken ct)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, cid, out var principal, out var credential))
+        if (Children.FindForChange(env, caller, id, cid, "Revoking a credential", out var principal, out var credential) is { } denied)
         {
-            return AdminError.NotFound("credential").ToResult();
-        }
-
-        if (!AdminPolicy.CanManageChildren(caller, principal))
-        {
-            return AdminError.Forbidden("Revoking a credential needs the Super Admin role or ownership of the principal.").ToResult();
+            return denied.ToResult();
         }
 
         using var writeLock = await env.LockAsync(ct);
-        if (!TryFind(env, caller.Tenant, id, cid, out principal, out credential))
+        if (Children.FindAgain(env, caller.Tenant, id, cid, out principal, out credential) is { } gone)
         {
-            return AdminError.NotFound("credential").ToResult();
+            return gone.ToResult();
         }
 
         if (credential.RevokedAt is null)
@@ -237,15 +232,6 @@ internal static class CredentialEndpoints
         return Results.NoContent();
     }
 
-    private static bool TryFind(AdminEnvironment env, string tenant, string id, string cid, out ServicePrincipal principal, out Credential credential)
-    {
-        credential = null!;
-        principal = null!;
-        return AdminValidation.IsPlausibleId(id) && AdminValidation.IsPlausibleId(cid)
-            && env.Snapshot.TryGetPrincipal(tenant, id, out principal)
-            && env.Snapshot.TryGetCredential(tenant, cid, out credential)
-            && credential.PrincipalId == principal.Id;
-    }
 
     private static bool TryReadPublicJwk(PublicJwkDto jwk, out byte[]? key, out AdminError error)
     {

@@ -8,6 +8,7 @@ using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.Credentials;
 using WorkloadFederation.Federation.Model;
+using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Gateway.Admin.Authorization;
 using WorkloadFederation.Gateway.Admin.Common;
 using WorkloadFederation.Gateway.Admin.ServicePrincipals;
@@ -24,6 +25,10 @@ internal static partial class TrustEndpoints
     public const int MinLifetimeSeconds = 60;
     public const int MaxLifetimeSeconds = 3600;
     private const int ClientIdAttempts = 5;
+
+    /// <summary>How a trust is found below its principal.</summary>
+    internal static readonly PrincipalChild<Trust> Children = new(
+        "trust", static (FederationSnapshot s, string tenant, string id, out Trust child) => s.TryGetTrust(tenant, id, out child), c => c.PrincipalId);
 
     private static readonly string[] ImmutableFields = ["provider_id", "client_id", "id", "service_principal_id", "created_at"];
 
@@ -128,7 +133,7 @@ internal static partial class TrustEndpoints
     private static IResult Get(string id, string tid, HttpContext http, AdminEnvironment env)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, tid, out var principal, out var trust))
+        if (!Children.TryFind(env, caller.Tenant, id, tid, out var principal, out var trust))
         {
             return AdminError.NotFound("trust").ToResult();
         }
@@ -141,14 +146,9 @@ internal static partial class TrustEndpoints
     private static async Task<IResult> UpdateAsync(string id, string tid, HttpContext http, AdminEnvironment env, ITrustConditionCompiler compiler, CancellationToken ct)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, tid, out var principal, out var trust))
+        if (Children.FindForChange(env, caller, id, tid, "Changing a trust", out var principal, out var trust) is { } denied)
         {
-            return AdminError.NotFound("trust").ToResult();
-        }
-
-        if (!AdminPolicy.CanManageChildren(caller, principal))
-        {
-            return AdminError.Forbidden("Changing a trust needs the Super Admin role or ownership of the principal.").ToResult();
+            return denied.ToResult();
         }
 
         var body = await JsonBodyReader.ReadAsync<UpdateTrustRequest>(http.Request, env.Limits, ImmutableFields, ct);
@@ -158,9 +158,9 @@ internal static partial class TrustEndpoints
         }
 
         using var writeLock = await env.LockAsync(ct);
-        if (!TryFind(env, caller.Tenant, id, tid, out principal, out trust))
+        if (Children.FindAgain(env, caller.Tenant, id, tid, out principal, out trust) is { } gone)
         {
-            return AdminError.NotFound("trust").ToResult();
+            return gone.ToResult();
         }
 
         var request = body.Value!;
@@ -204,14 +204,9 @@ internal static partial class TrustEndpoints
     private static async Task<IResult> DeleteAsync(string id, string tid, HttpContext http, AdminEnvironment env, CancellationToken ct)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, tid, out var principal, out var trust))
+        if (Children.FindForChange(env, caller, id, tid, "Deleting a trust", out var principal, out var trust) is { } denied)
         {
-            return AdminError.NotFound("trust").ToResult();
-        }
-
-        if (!AdminPolicy.CanManageChildren(caller, principal))
-        {
-            return AdminError.Forbidden("Deleting a trust needs the Super Admin role or ownership of the principal.").ToResult();
+            return denied.ToResult();
         }
 
         if (await env.WriteAsync(c => env.Store.DeleteTrustAsync(caller.Tenant, trust.Id, c), "trust", ct) is { } writeError)
@@ -223,15 +218,6 @@ internal static partial class TrustEndpoints
         return Results.NoContent();
     }
 
-    internal static bool TryFind(AdminEnvironment env, string tenant, string id, string tid, out ServicePrincipal principal, out Trust trust)
-    {
-        trust = null!;
-        principal = null!;
-        return AdminValidation.IsPlausibleId(id) && AdminValidation.IsPlausibleId(tid)
-            && env.Snapshot.TryGetPrincipal(tenant, id, out principal)
-            && env.Snapshot.TryGetTrust(tenant, tid, out trust)
-            && trust.PrincipalId == principal.Id;
-    }
 
     private static AdminError? ValidateProvider(AdminEnvironment env, string tenant, string? providerId)
     {

@@ -17,7 +17,7 @@ internal static partial class TrustEndpoints
     private static async Task<IResult> TestAsync(string id, string tid, HttpContext http, AdminEnvironment env, TrustTestRunner runner, CancellationToken ct)
     {
         var caller = AdminEnvironment.Caller(http);
-        if (!TryFind(env, caller.Tenant, id, tid, out var principal, out var trust))
+        if (!Children.TryFind(env, caller.Tenant, id, tid, out var principal, out var trust))
         {
             return AdminError.NotFound("trust").ToResult();
         }
