@@ -37,22 +37,11 @@ internal static class IntrospectionEndpoints
     private static async Task<IResult> IntrospectAsync(
         HttpContext http, AccessTokenValidator validator, SnapshotHolder snapshots, RequestLimitOptions limits, CancellationToken ct)
     {
-        http.Response.Headers.CacheControl = "no-store";
         var snapshot = snapshots.Current;
-        if (Authenticate(http, validator, snapshot) is not { } caller)
+        var (caller, token, refusal) = await ReadAuthenticatedTokenFormAsync(http, validator, snapshot, limits, ct);
+        if (refusal is not null)
         {
-            return Unauthorized(http);
-        }
-
-        var form = await FormBody.ReadAsync(http.Request, limits, ct);
-        if (!form.Succeeded)
-        {
-            return Results.Json(form.Error, WireJson.Options, statusCode: form.Status);
-        }
-
-        if (form[OAuthParameters.Token] is not { Length: > 0 } token)
-        {
-            return Results.Json(new OAuthErrorResponse(OAuthErrors.InvalidRequest, "'token' is required"), WireJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            return refusal;
         }
 
         var result = validator.Validate(token, snapshot);
@@ -72,22 +61,11 @@ internal static class IntrospectionEndpoints
         IConfigurationStore store, IAuditSink audit, ClientIpResolver clientIp, RequestLimitOptions limits, TimeProvider time,
         CancellationToken ct)
     {
-        http.Response.Headers.CacheControl = "no-store";
         var snapshot = snapshots.Current;
-        if (Authenticate(http, validator, snapshot) is not { } caller)
+        var (caller, token, refusal) = await ReadAuthenticatedTokenFormAsync(http, validator, snapshot, limits, ct);
+        if (refusal is not null)
         {
-            return Unauthorized(http);
-        }
-
-        var form = await FormBody.ReadAsync(http.Request, limits, ct);
-        if (!form.Succeeded)
-        {
-            return Results.Json(form.Error, WireJson.Options, statusCode: form.Status);
-        }
-
-        if (form[OAuthParameters.Token] is not { Length: > 0 } token)
-        {
-            return Results.Json(new OAuthErrorResponse(OAuthErrors.InvalidRequest, "'token' is required"), WireJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            return refusal;
         }
 
         // RFC 7009 §2.2: an invalid or unknown token is not an error. Only the token's own principal or a Super Admin
@@ -105,6 +83,31 @@ internal static class IntrospectionEndpoints
         }
 
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// The part both endpoints share: <c>no-store</c>, the caller's bearer token (401 without one), the size-limited
+    /// form, and its required <c>token</c> field. Exactly one of the identity and token pair or the refusal is set.
+    /// </summary>
+    private static async Task<(CallerIdentity Caller, string Token, IResult? Refusal)> ReadAuthenticatedTokenFormAsync(
+        HttpContext http, AccessTokenValidator validator, FederationSnapshot snapshot, RequestLimitOptions limits, CancellationToken ct)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        if (Authenticate(http, validator, snapshot) is not { } caller)
+        {
+            return (null!, string.Empty, Unauthorized(http));
+        }
+
+        var form = await FormBody.ReadAsync(http.Request, limits, ct);
+        if (!form.Succeeded)
+        {
+            return (caller, string.Empty, Results.Json(form.Error, WireJson.Options, statusCode: form.Status));
+        }
+
+        return form[OAuthParameters.Token] is { Length: > 0 } token
+            ? (caller, token, null)
+            : (caller, string.Empty, Results.Json(new OAuthErrorResponse(OAuthErrors.InvalidRequest, "'token' is required"),
+                WireJson.Options, statusCode: StatusCodes.Status400BadRequest));
     }
 
     private static CallerIdentity? Authenticate(HttpContext http, AccessTokenValidator validator, FederationSnapshot snapshot)
