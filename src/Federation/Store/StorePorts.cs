@@ -74,13 +74,16 @@ public interface IConfigurationStore
 
     // Upserts: insert, or replace the entity with the same tenant and id. Returns the new store version.
     // A client id already used by another entity → StoreConflictException("duplicate_client_id").
-    Task<long> SaveProviderAsync(Provider provider, CancellationToken cancellationToken);
+    // Optimistic concurrency across nodes: with expectedUpdatedAt, the write happens only if the stored entity still
+    // has that UpdatedAt (the revision the caller read), checked inside the write's transaction; another revision →
+    // StoreConflictException("stale"), no such entity any more → StoreNotFoundException.
+    Task<long> SaveProviderAsync(Provider provider, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null);
 
-    Task<long> SavePrincipalAsync(ServicePrincipal principal, CancellationToken cancellationToken);
+    Task<long> SavePrincipalAsync(ServicePrincipal principal, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null);
 
-    Task<long> SaveCredentialAsync(Credential credential, CancellationToken cancellationToken);
+    Task<long> SaveCredentialAsync(Credential credential, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null);
 
-    Task<long> SaveTrustAsync(Trust trust, CancellationToken cancellationToken);
+    Task<long> SaveTrustAsync(Trust trust, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null);
 
     /// <summary>
     /// Creates a principal together with its first credential in one transaction (tenant bootstrap).

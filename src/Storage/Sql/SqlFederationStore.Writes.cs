@@ -13,6 +13,7 @@ internal sealed partial class SqlFederationStore
         public const string Duplicate = "duplicate";
         public const string DuplicateClientId = "duplicate_client_id";
         public const string ProviderInUse = "provider_in_use";
+        public const string Stale = "stale";
     }
 
     private const string CredentialKind = "credential";
@@ -36,7 +37,7 @@ internal sealed partial class SqlFederationStore
             cancellationToken);
     }
 
-    public Task<long> SaveProviderAsync(Provider provider, CancellationToken cancellationToken)
+    public Task<long> SaveProviderAsync(Provider provider, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null)
     {
         ArgumentNullException.ThrowIfNull(provider);
         RequireTenantOwned(provider.Tenant, provider.Id);
@@ -45,32 +46,41 @@ internal sealed partial class SqlFederationStore
             async scope =>
             {
                 await scope.RequireTenantAsync(provider.Tenant).ConfigureAwait(false);
+                await scope.RequireRevisionAsync("providers", "Provider", provider.Tenant, provider.Id, expectedUpdatedAt).ConfigureAwait(false);
                 await scope.UpsertAsync(EntityTables.Providers, provider).ConfigureAwait(false);
             },
             ConflictCodes.Duplicate,
             cancellationToken);
     }
 
-    public Task<long> SavePrincipalAsync(ServicePrincipal principal, CancellationToken cancellationToken)
+    public Task<long> SavePrincipalAsync(ServicePrincipal principal, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null)
     {
         ValidatePrincipal(principal);
         return WriteAsync(
             async scope =>
             {
                 await scope.RequireTenantAsync(principal.Tenant).ConfigureAwait(false);
+                await scope.RequireRevisionAsync("service_principals", "Service principal", principal.Tenant, principal.Id, expectedUpdatedAt).ConfigureAwait(false);
                 await scope.UpsertAsync(EntityTables.Principals, principal).ConfigureAwait(false);
             },
             ConflictCodes.Duplicate,
             cancellationToken);
     }
 
-    public Task<long> SaveCredentialAsync(Credential credential, CancellationToken cancellationToken)
+    public Task<long> SaveCredentialAsync(Credential credential, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null)
     {
         ValidateCredential(credential);
-        return WriteAsync(scope => SaveCredentialAsync(scope, credential), ConflictCodes.DuplicateClientId, cancellationToken);
+        return WriteAsync(
+            async scope =>
+            {
+                await scope.RequireRevisionAsync("credentials", "Credential", credential.Tenant, credential.Id, expectedUpdatedAt).ConfigureAwait(false);
+                await SaveCredentialAsync(scope, credential).ConfigureAwait(false);
+            },
+            ConflictCodes.DuplicateClientId,
+            cancellationToken);
     }
 
-    public Task<long> SaveTrustAsync(Trust trust, CancellationToken cancellationToken)
+    public Task<long> SaveTrustAsync(Trust trust, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null)
     {
         ArgumentNullException.ThrowIfNull(trust);
         RequireTenantOwned(trust.Tenant, trust.Id);
@@ -84,6 +94,7 @@ internal sealed partial class SqlFederationStore
             async scope =>
             {
                 await scope.RequireTenantAsync(trust.Tenant).ConfigureAwait(false);
+                await scope.RequireRevisionAsync("trusts", "Trust", trust.Tenant, trust.Id, expectedUpdatedAt).ConfigureAwait(false);
                 await scope.RequirePrincipalAsync(trust.Tenant, trust.PrincipalId).ConfigureAwait(false);
                 if (!await scope.ExistsAsync(
                         "SELECT 1 FROM providers WHERE tenant = @t AND id = @id", ("t", trust.Tenant), ("id", trust.ProviderId)).ConfigureAwait(false))
@@ -351,6 +362,27 @@ internal sealed partial class SqlFederationStore
             if (!await ExistsAsync($"SELECT 1 FROM {table} WHERE tenant = @t AND id = @id", ("t", tenant), ("id", id)).ConfigureAwait(false))
             {
                 throw new StoreNotFoundException($"{label} '{id}' was not found in tenant '{tenant}'.");
+            }
+        }
+
+        /// <summary>
+        /// Optimistic concurrency: when <paramref name="expected"/> is given, the stored row must still carry that
+        /// <c>updated_at</c>. Runs after the version-row lock, so no other writer can change the row before this commit.
+        /// </summary>
+        public async Task RequireRevisionAsync(string table, string label, string tenant, string id, DateTimeOffset? expected)
+        {
+            if (expected is not { } revision)
+            {
+                return;
+            }
+
+            await RequireExistsAsync(table, label, tenant, id).ConfigureAwait(false);
+            if (!await ExistsAsync(
+                    $"SELECT 1 FROM {table} WHERE tenant = @t AND id = @id AND updated_at = @u",
+                    ("t", tenant), ("id", id), ("u", dialect.ToDb(revision))).ConfigureAwait(false))
+            {
+                throw new StoreConflictException(
+                    ConflictCodes.Stale, $"{label} '{id}' was changed by another request since it was read.");
             }
         }
 

@@ -96,17 +96,39 @@ public sealed class InMemoryConfigurationStore : IConfigurationStore, IReplaySto
         return Task.FromResult(Write(EntityKind.Tenant, tenant.Domain, tenant.Domain, tenant));
     }
 
-    public Task<long> SaveProviderAsync(Provider provider, CancellationToken cancellationToken) =>
-        Task.FromResult(Write(EntityKind.Provider, provider.Tenant, provider.Id, provider));
+    public Task<long> SaveProviderAsync(Provider provider, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null) =>
+        Task.FromResult(WriteRevision(EntityKind.Provider, provider.Tenant, provider.Id, provider, expectedUpdatedAt, p => ((Provider)p).UpdatedAt));
 
-    public Task<long> SavePrincipalAsync(ServicePrincipal principal, CancellationToken cancellationToken) =>
-        Task.FromResult(Write(EntityKind.ServicePrincipal, principal.Tenant, principal.Id, principal));
+    public Task<long> SavePrincipalAsync(ServicePrincipal principal, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null) =>
+        Task.FromResult(WriteRevision(EntityKind.ServicePrincipal, principal.Tenant, principal.Id, principal, expectedUpdatedAt, p => ((ServicePrincipal)p).UpdatedAt));
 
-    public Task<long> SaveCredentialAsync(Credential credential, CancellationToken cancellationToken) =>
-        Task.FromResult(Write(EntityKind.Credential, credential.Tenant, credential.Id, credential));
+    public Task<long> SaveCredentialAsync(Credential credential, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null) =>
+        Task.FromResult(WriteRevision(EntityKind.Credential, credential.Tenant, credential.Id, credential, expectedUpdatedAt, c => ((Credential)c).UpdatedAt));
 
-    public Task<long> SaveTrustAsync(Trust trust, CancellationToken cancellationToken) =>
-        Task.FromResult(Write(EntityKind.Trust, trust.Tenant, trust.Id, trust));
+    public Task<long> SaveTrustAsync(Trust trust, CancellationToken cancellationToken, DateTimeOffset? expectedUpdatedAt = null) =>
+        Task.FromResult(WriteRevision(EntityKind.Trust, trust.Tenant, trust.Id, trust, expectedUpdatedAt, t => ((Trust)t).UpdatedAt));
+
+    // The port's optimistic-concurrency rule, as the SQL stores apply it.
+    private long WriteRevision(EntityKind kind, string tenant, string id, object entity, DateTimeOffset? expected, Func<object, DateTimeOffset> updatedAt)
+    {
+        lock (_lock)
+        {
+            if (expected is { } revision)
+            {
+                if (!_entities.TryGetValue((kind, tenant, id), out var current) || current is null)
+                {
+                    throw new StoreNotFoundException($"{kind} '{id}' was not found.");
+                }
+
+                if (updatedAt(current) != revision)
+                {
+                    throw new StoreConflictException("stale", $"{kind} '{id}' was changed since it was read.");
+                }
+            }
+
+            return Write(kind, tenant, id, entity);
+        }
+    }
 
     public Task<long> SavePrincipalWithCredentialAsync(ServicePrincipal principal, Credential credential, CancellationToken cancellationToken)
     {

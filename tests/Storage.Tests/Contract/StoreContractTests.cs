@@ -145,6 +145,55 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Save_WithExpectedRevision_WritesOnlyWhileTheReadRevisionIsCurrent()
+    {
+        var tenant = NewTenant();
+        await Store.CreateTenantAsync(Tenant(tenant), None);
+        var provider = Provider(tenant, NewId("p"));
+        var principal = Principal(tenant, NewId("sp"));
+        var credential = Credential(tenant, NewId("c"), principal.Id, NewClientId(tenant));
+        var trust = Trust(tenant, NewId("tr"), principal.Id, provider.Id, NewClientId(tenant));
+        await Store.SaveProviderAsync(provider, None);
+        await Store.SavePrincipalAsync(principal, None);
+        await Store.SaveCredentialAsync(credential, None);
+        await Store.SaveTrustAsync(trust, None);
+        var read = await Store.LoadAsync(None);
+        var readPrincipal = read.Principals.Single(p => p.Id == principal.Id);
+
+        // Node A writes first, from the revision both nodes read.
+        var byA = readPrincipal with { DisplayName = "by node A", UpdatedAt = readPrincipal.UpdatedAt.AddSeconds(1) };
+        await Store.SavePrincipalAsync(byA, None, expectedUpdatedAt: readPrincipal.UpdatedAt);
+
+        // Node B, still holding the old revision, must not overwrite A's change.
+        var byB = readPrincipal with { Enabled = false, UpdatedAt = readPrincipal.UpdatedAt.AddSeconds(2) };
+        var stale = await Assert.ThrowsAsync<StoreConflictException>(
+            () => Store.SavePrincipalAsync(byB, None, expectedUpdatedAt: readPrincipal.UpdatedAt));
+        Assert.Equal("stale", stale.Code);
+
+        // Every kind follows the same rule.
+        var readProvider = read.Providers.Single(p => p.Id == provider.Id);
+        var readCredential = read.Credentials.Single(c => c.Id == credential.Id);
+        var readTrust = read.Trusts.Single(t => t.Id == trust.Id);
+        var later = T0.AddDays(10);
+        await Assert.ThrowsAsync<StoreConflictException>(() => Store.SaveProviderAsync(readProvider with { UpdatedAt = later }, None, expectedUpdatedAt: later));
+        await Assert.ThrowsAsync<StoreConflictException>(() => Store.SaveCredentialAsync(readCredential with { UpdatedAt = later }, None, expectedUpdatedAt: later));
+        await Assert.ThrowsAsync<StoreConflictException>(() => Store.SaveTrustAsync(readTrust with { UpdatedAt = later }, None, expectedUpdatedAt: later));
+        await Store.SaveTrustAsync(readTrust with { Enabled = false, UpdatedAt = later }, None, expectedUpdatedAt: readTrust.UpdatedAt);
+
+        // A revision-checked write of something deleted meanwhile is not found (a PATCH racing a DELETE does not resurrect it).
+        await Store.DeleteCredentialAsync(tenant, credential.Id, None);
+        await Assert.ThrowsAsync<StoreNotFoundException>(
+            () => Store.SaveCredentialAsync(readCredential with { DisplayName = "back?" }, None, expectedUpdatedAt: readCredential.UpdatedAt));
+
+        var state = await Store.LoadAsync(None);
+        var final = state.Principals.Single(p => p.Id == principal.Id);
+        Assert.Equal("by node A", final.DisplayName);
+        Assert.True(final.Enabled);
+        Assert.False(state.Trusts.Single(t => t.Id == trust.Id).Enabled);
+        Assert.DoesNotContain(state.Credentials, c => c.Id == credential.Id);
+    }
+
+    [Fact]
     public async Task Save_ExistingId_ReplacesTheEntity()
     {
         var tenant = NewTenant();

@@ -73,6 +73,9 @@ public sealed partial class AdminEnvironment(
     /// Runs a store write, then brings this node's snapshot to the written version before answering (read-your-writes).
     /// Store conflicts and not-found become problems, never exceptions.
     /// </summary>
+    /// <summary>The store's conflict code for a write whose expected revision is no longer current.</summary>
+    private const string StaleRevision = "stale";
+
     public async Task<AdminError?> WriteAsync(Func<CancellationToken, Task<long>> write, string what, CancellationToken cancellationToken)
     {
         long version;
@@ -82,9 +85,14 @@ public sealed partial class AdminEnvironment(
         }
         catch (StoreConflictException ex)
         {
-            return ex.Code == ProblemCodes.ProviderInUse
-                ? AdminError.Conflict(ProblemCodes.ProviderInUse, "The provider is used by at least one trust; delete those trusts first.")
-                : AdminError.Conflict(ProblemCodes.Conflict, $"The {what} conflicts with an existing object ({ex.Code}).");
+            return ex.Code switch
+            {
+                ProblemCodes.ProviderInUse =>
+                    AdminError.Conflict(ProblemCodes.ProviderInUse, "The provider is used by at least one trust; delete those trusts first."),
+                // Optimistic concurrency across nodes (the store's "stale"): another node changed it first.
+                StaleRevision => AdminError.Conflict(ProblemCodes.Conflict, $"The {what} was changed by another request since it was read; read it again and retry."),
+                _ => AdminError.Conflict(ProblemCodes.Conflict, $"The {what} conflicts with an existing object ({ex.Code})."),
+            };
         }
         catch (StoreNotFoundException)
         {

@@ -194,7 +194,7 @@ internal static class CredentialEndpoints
             ScopedRoles = request.ScopedRoles is null ? credential.ScopedRoles : [.. request.ScopedRoles],
             UpdatedAt = env.Now,
         };
-        if (await env.WriteAsync(c => env.Store.SaveCredentialAsync(updated, c), "credential", ct) is { } writeError)
+        if (await env.WriteAsync(c => env.Store.SaveCredentialAsync(updated, c, expectedUpdatedAt: credential.UpdatedAt), "credential", ct) is { } writeError)
         {
             return writeError.ToResult();
         }
@@ -221,7 +221,7 @@ internal static class CredentialEndpoints
         {
             var now = env.Now;
             var revoked = credential with { RevokedAt = now, UpdatedAt = now };
-            if (await env.WriteAsync(c => env.Store.SaveCredentialAsync(revoked, c), "credential", ct) is { } writeError)
+            if (await env.WriteAsync(c => env.Store.SaveCredentialAsync(revoked, c, expectedUpdatedAt: credential.UpdatedAt), "credential", ct) is { } writeError)
             {
                 return writeError.ToResult();
             }

@@ -187,7 +187,7 @@ internal static class ProviderEndpoints
                 || (dev && (IsHttp(request.IssuerUrl ?? provider.IssuerUrl) || (request.JwksUri is not null && IsHttp(request.JwksUri)))),
             UpdatedAt = env.Now,
         };
-        if (await env.WriteAsync(c => env.Store.SaveProviderAsync(updated, c), "provider", ct) is { } writeError)
+        if (await env.WriteAsync(c => env.Store.SaveProviderAsync(updated, c, expectedUpdatedAt: provider.UpdatedAt), "provider", ct) is { } writeError)
         {
             return writeError.ToResult();
         }

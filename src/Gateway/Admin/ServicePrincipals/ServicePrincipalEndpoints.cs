@@ -144,7 +144,7 @@ internal static class ServicePrincipalEndpoints
             Owners = request.Owners is null ? principal.Owners : [.. request.Owners.Distinct(StringComparer.Ordinal)],
             UpdatedAt = env.Now,
         };
-        if (await env.WriteAsync(c => env.Store.SavePrincipalAsync(updated, c), "service principal", ct) is { } writeError)
+        if (await env.WriteAsync(c => env.Store.SavePrincipalAsync(updated, c, expectedUpdatedAt: principal.UpdatedAt), "service principal", ct) is { } writeError)
         {
             return writeError.ToResult();
         }

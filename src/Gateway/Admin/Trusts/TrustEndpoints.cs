@@ -191,7 +191,7 @@ internal static partial class TrustEndpoints
             TokenLifetimeSeconds = request.TokenLifetimeSeconds ?? trust.TokenLifetimeSeconds,
             UpdatedAt = env.Now,
         };
-        if (await env.WriteAsync(c => env.Store.SaveTrustAsync(updated, c), "trust", ct) is { } writeError)
+        if (await env.WriteAsync(c => env.Store.SaveTrustAsync(updated, c, expectedUpdatedAt: trust.UpdatedAt), "trust", ct) is { } writeError)
         {
             return writeError.ToResult();
         }
