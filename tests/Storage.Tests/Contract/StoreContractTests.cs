@@ -144,8 +144,8 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(TimeSpan.Zero, loaded.CreatedAt.Offset);
     }
 
-    [Fact]
-    public async Task Save_WithExpectedRevision_WritesOnlyWhileTheReadRevisionIsCurrent()
+    /// <summary>A new tenant with one provider, principal, credential and trust, all saved.</summary>
+    private async Task<(string Tenant, Provider Provider, ServicePrincipal Principal, Credential Credential, Trust Trust)> SeedOneOfEachAsync()
     {
         var tenant = NewTenant();
         await Store.CreateTenantAsync(Tenant(tenant), None);
@@ -157,6 +157,13 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         await Store.SavePrincipalAsync(principal, None);
         await Store.SaveCredentialAsync(credential, None);
         await Store.SaveTrustAsync(trust, None);
+        return (tenant, provider, principal, credential, trust);
+    }
+
+    [Fact]
+    public async Task Save_WithExpectedRevision_WritesOnlyWhileTheReadRevisionIsCurrent()
+    {
+        var (tenant, provider, principal, credential, trust) = await SeedOneOfEachAsync();
         var read = await Store.LoadAsync(None);
         var readPrincipal = read.Principals.Single(p => p.Id == principal.Id);
 
@@ -196,16 +203,7 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
     [Fact]
     public async Task Save_ExistingId_ReplacesTheEntity()
     {
-        var tenant = NewTenant();
-        await Store.CreateTenantAsync(Tenant(tenant), None);
-        var provider = Provider(tenant, NewId("p"));
-        var principal = Principal(tenant, NewId("sp"));
-        var credential = Credential(tenant, NewId("c"), principal.Id, NewClientId(tenant));
-        var trust = Trust(tenant, NewId("tr"), principal.Id, provider.Id, NewClientId(tenant));
-        await Store.SaveProviderAsync(provider, None);
-        await Store.SavePrincipalAsync(principal, None);
-        await Store.SaveCredentialAsync(credential, None);
-        await Store.SaveTrustAsync(trust, None);
+        var (tenant, provider, principal, credential, trust) = await SeedOneOfEachAsync();
         var key = SigningKey(NewId("kid"));
         await Store.SaveSigningKeyAsync(key, None);
 
