@@ -166,6 +166,29 @@ public sealed class AuditWriter : IAuditSink
         Log.AuditFlushed(_logger, Written, Dropped);
     }
 
+    /// <summary>Appends <paramref name="batch"/> event by event, removing each from it once written or refused.</summary>
+    private async Task AppendOneByOneAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    {
+        while (batch.Count > 0)
+        {
+            var next = batch[0];
+            try
+            {
+                await _store.AppendAsync([next], cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _written);
+                FederationTelemetry.AuditWritten.Add(1);
+            }
+            catch (ArgumentException ex)
+            {
+                Interlocked.Increment(ref _dropped);
+                FederationTelemetry.AuditDropped.Add(1);
+                Log.AuditEventRejected(_logger, ex, next.Type, next.Reason);
+            }
+
+            batch.RemoveAt(0);
+        }
+    }
+
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -189,7 +212,18 @@ public sealed class AuditWriter : IAuditSink
                     _pending = batch;
                 }
 
-                await _store.AppendAsync(_pending, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _store.AppendAsync(_pending, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArgumentException)
+                {
+                    // The store refuses something in the batch itself — not an outage. Retrying the same batch could
+                    // never succeed and would stop all auditing, so write the events one by one and drop only those
+                    // it refuses. An outage midway keeps the rest pending, without writing any event twice.
+                    await AppendOneByOneAsync(_pending, cancellationToken).ConfigureAwait(false);
+                }
+
                 Interlocked.Add(ref _written, _pending.Count);
                 FederationTelemetry.AuditWritten.Add(_pending.Count);
                 _pending = null;

@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(FederationEventIds.AuditWriteFailed, LogLevel.Warning, "Appending {Count} audit events failed; retrying")]
     public static partial void AuditWriteFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(FederationEventIds.AuditEventRejected, LogLevel.Error, "The audit store refused a {Type} event ({Reason}) as invalid; it is dropped and counted in wif.audit.dropped so that the events after it are still written")]
+    public static partial void AuditEventRejected(ILogger logger, Exception exception, string type, string reason);
+
     [LoggerMessage(FederationEventIds.AuditFlushed, LogLevel.Information, "Audit flushed: {Written} events written, {Dropped} dropped since start")]
     public static partial void AuditFlushed(ILogger logger, long written, long dropped);
 }

@@ -14,6 +14,9 @@ public sealed class RecordingAuditStore : IAuditStore
 
     public int FailuresToInject { get; set; }
 
+    /// <summary>Events the store refuses as invalid, as the SQL stores do (ArgumentException), every time.</summary>
+    public Func<AuditEvent, bool>? Refuse { get; set; }
+
     public TaskCompletionSource? Gate { get; set; }
 
     public IReadOnlyList<AuditEvent> Events
@@ -51,6 +54,11 @@ public sealed class RecordingAuditStore : IAuditStore
             {
                 FailuresToInject--;
                 throw new InvalidOperationException("store unavailable");
+            }
+
+            if (Refuse is { } refuse && events.Any(refuse))
+            {
+                throw new ArgumentException("an event is invalid", nameof(events));
             }
 
             _batches.Add([.. events]);
@@ -136,6 +144,32 @@ public sealed class AuditWriterTests
 
         await WaitUntil(() => _store.Events.Count == 10);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"trust-{i}"), _store.Events.Select(e => e.TrustId));
+        stop.Cancel();
+        await loop;
+    }
+
+    [Fact]
+    public async Task Run_StoreRefusesOneEventAsInvalid_WritesTheOthersAndCountsOnlyThatOne()
+    {
+        _store.Refuse = e => e.TrustId == "trust-3";
+        _store.FailuresToInject = 1; // an outage first: the batch is kept, then the invalid event is isolated
+        var writer = NewWriter(batch: 8);
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+
+        for (var i = 0; i < 20; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        await WaitUntil(() => _store.Events.Count == 19);
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 3).Select(i => $"trust-{i}"), _store.Events.Select(e => e.TrustId));
+        Assert.Equal(1, writer.Dropped);
+        Assert.Equal(19, writer.Written);
+
+        // Auditing goes on after the refusal.
+        writer.Record(Event(20));
+        await WaitUntil(() => _store.Events.Count == 20);
         stop.Cancel();
         await loop;
     }
