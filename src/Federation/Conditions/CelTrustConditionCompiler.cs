@@ -18,6 +18,8 @@ public sealed class CelTrustConditionCompiler : ITrustConditionCompiler
     public const string ClaimsVariable = "claims";
 
     private const int MaxKeysListed = 20;
+    private const int MaxClaimsShown = 8;
+    private const int MaxValueShown = 64;
 
     private readonly CelEnvironment _environment;
 
@@ -79,7 +81,7 @@ public sealed class CelTrustConditionCompiler : ITrustConditionCompiler
                 var activation = CelActivation.Create().Bind(ClaimsVariable, CelValue.FromJson(claims));
                 result = program.Evaluate(activation);
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException or JsonException)
             {
                 return ConditionEvaluation.Failed("the claims could not be given to the condition: " + ex.Message);
             }
@@ -89,11 +91,91 @@ public sealed class CelTrustConditionCompiler : ITrustConditionCompiler
                 return ConditionEvaluation.Failed(DescribeError(result.ErrorMessage ?? "evaluation error", claims, source));
             }
 
-            return result.IsTrue
-                ? ConditionEvaluation.Met()
-                : ConditionEvaluation.NotMet(ReferenceEquals(result.Value, CelValue.False)
-                    ? "condition evaluated to false"
-                    : $"condition evaluated to {result.Value}, not true");
+            if (result.IsTrue)
+            {
+                return ConditionEvaluation.Met();
+            }
+
+            var verdict = ReferenceEquals(result.Value, CelValue.False)
+                ? "condition evaluated to false"
+                : $"condition evaluated to {result.Value}, not true";
+            return ConditionEvaluation.NotMet(verdict + DescribeReadClaims(claims, source));
+        }
+
+        /// <summary>
+        /// "; claims it reads: environment = "staging", repository = "acme/infra"" — the values a person needs to see why
+        /// the condition is false (trust test runner, audit detail; never the caller's error response).
+        /// </summary>
+        private static string DescribeReadClaims(JsonElement claims, string source)
+        {
+            var keys = ReadTopLevelKeys(source);
+            if (keys.Count == 0)
+            {
+                return string.Empty;
+            }
+
+            var builder = new StringBuilder("; claims it reads: ");
+            for (var i = 0; i < keys.Count; i++)
+            {
+                if (i > 0)
+                {
+                    builder.Append(", ");
+                }
+
+                builder.Append(keys[i]);
+                if (claims.TryGetProperty(keys[i], out var value))
+                {
+                    var raw = value.GetRawText();
+                    builder.Append(" = ").Append(raw.Length <= MaxValueShown ? raw : string.Concat(raw.AsSpan(0, MaxValueShown), "..."));
+                }
+                else
+                {
+                    builder.Append(" (absent)");
+                }
+            }
+
+            return builder.ToString();
+        }
+
+        /// <summary>Top-level claim names the source reads as <c>claims.name</c>, <c>claims['name']</c> or <c>claims["name"]</c>, in order.</summary>
+        private static List<string> ReadTopLevelKeys(string source)
+        {
+            var keys = new List<string>();
+            var prefix = ClaimsVariable + ".";
+            for (var at = source.IndexOf(ClaimsVariable, StringComparison.Ordinal);
+                 at >= 0 && keys.Count < MaxClaimsShown;
+                 at = source.IndexOf(ClaimsVariable, at + 1, StringComparison.Ordinal))
+            {
+                if (at > 0 && (IsIdentifierChar(source[at - 1]) || source[at - 1] == '.'))
+                {
+                    continue;
+                }
+
+                string? key = null;
+                var rest = source.AsSpan(at + ClaimsVariable.Length);
+                if (source.AsSpan(at).StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    var length = 0;
+                    while (length < rest.Length - 1 && IsIdentifierChar(rest[1 + length]))
+                    {
+                        length++;
+                    }
+
+                    key = length > 0 ? rest.Slice(1, length).ToString() : null;
+                }
+                else if (rest.Length > 2 && rest[0] == '[' && rest[1] is '\'' or '"')
+                {
+                    var close = rest[2..].IndexOf(rest[1]);
+                    key = close > 0 ? rest.Slice(2, close).ToString() : null;
+                }
+
+                if (key is not null && !keys.Contains(key, StringComparer.Ordinal))
+                {
+                    keys.Add(key);
+                }
+            }
+
+            return keys;
         }
 
         private static string DescribeError(string message, JsonElement claims, string source)

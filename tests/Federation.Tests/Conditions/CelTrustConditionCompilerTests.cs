@@ -39,6 +39,38 @@ public sealed class CelTrustConditionCompilerTests
         Assert.Equal("claims has no key 'environment'; keys present: sub, repository", result.Detail);
     }
 
+    [Theory]
+    [InlineData("claims.repository == \"acme/infra\" && claims.environment == \"production\"",
+        "condition evaluated to false; claims it reads: repository = \"acme/infra\", environment = \"staging\"")]
+    [InlineData("claims['environment'] == 'production' || claims.sub.startsWith('repo:acme/infra:')",
+        "condition evaluated to false; claims it reads: environment = \"staging\", sub = \"repo:acme/app:ref:refs/heads/main\"")]
+    [InlineData("claims.repository == 'acme/app' || claims.repository.endsWith('/other')",
+        "condition evaluated to false; claims it reads: repository = \"acme/infra\"")]
+    [InlineData("claims.run_number > 100 && has(claims.deploy)",
+        "condition evaluated to false; claims it reads: run_number = 42, deploy (absent)")]
+    public void Evaluate_FalseCondition_ShowsTheClaimsItReads(string condition, string expectedDetail)
+    {
+        var compiled = Compiler.Compile(condition);
+        Assert.True(compiled.IsCompiled, string.Join("; ", compiled.Errors));
+
+        var result = compiled.Evaluate(Claims("""{"repository":"acme/infra","environment":"staging","sub":"repo:acme/app:ref:refs/heads/main","run_number":42}"""));
+
+        Assert.Equal(ConditionOutcome.NotMet, result.Outcome);
+        Assert.Equal(expectedDetail, result.Detail);
+    }
+
+    [Fact]
+    public void Evaluate_FalseCondition_TruncatesLongClaimValues()
+    {
+        var compiled = Compiler.Compile("claims.blob == 'x'");
+
+        var result = compiled.Evaluate(Claims($$"""{"blob":"{{new string('a', 500)}}"}"""));
+
+        Assert.Equal(ConditionOutcome.NotMet, result.Outcome);
+        Assert.EndsWith("...", result.Detail, StringComparison.Ordinal);
+        Assert.True(result.Detail.Length < 160, result.Detail);
+    }
+
     [Fact]
     public void Evaluate_MissingNestedKey_KeepsTheEngineMessage()
     {
