@@ -117,28 +117,16 @@ public sealed class SnapshotCompiler
                         : tenants.SetItem(change.Id, As<Tenant>(change));
                     break;
                 case EntityKind.Provider:
-                    providers = change.Current is null
-                        ? providers.Remove(change.Tenant, change.Id)
-                        : providers.Set(change.Tenant, change.Id, As<Provider>(change));
-                    dirtyProviders.Add((change.Tenant, change.Id));
+                    providers = Applied(providers, change, dirtyProviders);
                     break;
                 case EntityKind.ServicePrincipal:
-                    principals = change.Current is null
-                        ? principals.Remove(change.Tenant, change.Id)
-                        : principals.Set(change.Tenant, change.Id, As<ServicePrincipal>(change));
-                    dirtyPrincipals.Add((change.Tenant, change.Id));
+                    principals = Applied(principals, change, dirtyPrincipals);
                     break;
                 case EntityKind.Credential:
-                    credentials = change.Current is null
-                        ? credentials.Remove(change.Tenant, change.Id)
-                        : credentials.Set(change.Tenant, change.Id, As<Credential>(change));
-                    dirtyCredentials.Add((change.Tenant, change.Id));
+                    credentials = Applied(credentials, change, dirtyCredentials);
                     break;
                 case EntityKind.Trust:
-                    trusts = change.Current is null
-                        ? trusts.Remove(change.Tenant, change.Id)
-                        : trusts.Set(change.Tenant, change.Id, As<Trust>(change));
-                    dirtyTrusts.Add((change.Tenant, change.Id));
+                    trusts = Applied(trusts, change, dirtyTrusts);
                     break;
                 case EntityKind.SigningKey:
                     keyRecords = change.Current is null
@@ -315,6 +303,16 @@ public sealed class SnapshotCompiler
             Ed25519Keys.ParsePublicKey(credential.PublicKey),
             IpAllowlist.ParseStored(credential.IpAllowlist),
             EffectiveRoles.Compute(principal.Roles, credential.ScopedRoles));
+    }
+
+    /// <summary>A per-tenant map after one change (a delete removes, anything else replaces); the entity is marked dirty.</summary>
+    private static TenantMap<T> Applied<T>(TenantMap<T> map, EntityChange change, HashSet<(string Tenant, string Id)> dirty)
+        where T : class
+    {
+        dirty.Add((change.Tenant, change.Id));
+        return change.Current is null
+            ? map.Remove(change.Tenant, change.Id)
+            : map.Set(change.Tenant, change.Id, As<T>(change));
     }
 
     private static T As<T>(EntityChange change)

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,6 +11,7 @@ using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Problems;
 using WorkloadFederation.Gateway.RateLimiting;
 using WorkloadFederation.Gateway.Telemetry;
+using WorkloadFederation.Gateway.DevIssuer;
 
 namespace WorkloadFederation.Gateway.Hosting;
 
@@ -73,7 +73,7 @@ public static class NodeHost
         {
             // Issue 4 "Dev issuer": dev mode cannot be enabled when the node listens on a non-loopback address.
             var problems = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(u => !IsLoopbackUrl(u))
+                .Where(u => !DevIssuerGuard.IsLoopbackUrl(u))
                 .Select(u => $"--dev requires loopback listen addresses; '{u}' is not loopback.")
                 .ToList();
             if (problems.Count > 0)
@@ -81,17 +81,6 @@ public static class NodeHost
                 throw new NodeConfigurationException(problems);
             }
         }
-    }
-
-    internal static bool IsLoopbackUrl(string url)
-    {
-        // Kestrel accepts wildcard hosts (http://*:80, http://+:80) that Uri does not parse: they are not loopback.
-        if (!Uri.TryCreate(url.Replace("://*", "://wildcard.invalid").Replace("://+", "://wildcard.invalid"), UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-
-        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, NodeSettings settings)

@@ -1,3 +1,4 @@
+using WorkloadFederation.Gateway.DevIssuer;
 using WorkloadFederation.Gateway.Hosting;
 
 namespace WorkloadFederation.Gateway.Tests.Hosting;
@@ -50,6 +51,6 @@ public sealed class NodeCommandLineTests
     [InlineData("http://example.com:5080", false)]
     public void IsLoopbackUrl_Table_MatchesLoopbackOnly(string url, bool expected)
     {
-        Assert.Equal(expected, NodeHost.IsLoopbackUrl(url));
+        Assert.Equal(expected, DevIssuerGuard.IsLoopbackUrl(url));
     }
 }
