@@ -94,7 +94,7 @@ public sealed class ClientSecret
             return false;
         }
 
-        if (!TryDecodeBase64Url(parts[2], out var json))
+        if (!Base64UrlStrict.TryDecode(parts[2], out var json))
         {
             error = "the client secret's key is not base64url";
             return false;
@@ -116,8 +116,8 @@ public sealed class ClientSecret
                 return false;
             }
 
-            if (!TryDecodeBase64Url(d.GetString()!, out var privateKey) || privateKey.Length != Ed25519KeyLength
-                || !TryDecodeBase64Url(x.GetString()!, out var publicKey) || publicKey.Length != Ed25519KeyLength)
+            if (!Base64UrlStrict.TryDecode(d.GetString()!, out var privateKey) || privateKey.Length != Ed25519KeyLength
+                || !Base64UrlStrict.TryDecode(x.GetString()!, out var publicKey) || publicKey.Length != Ed25519KeyLength)
             {
                 error = "the client secret's key material is not 32-byte base64url";
                 return false;
@@ -136,24 +136,4 @@ public sealed class ClientSecret
 
     private static bool IsString(JsonElement root, string name, string expected) =>
         root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String && p.ValueEquals(expected);
-
-    private static bool TryDecodeBase64Url(string text, out byte[] bytes)
-    {
-        bytes = [];
-        if (text.Length == 0 || text.Contains('='))
-        {
-            return false;
-        }
-
-        var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (Base64Url.DecodeFromChars(text, buffer, out var consumed, out var written) != System.Buffers.OperationStatus.Done
-            || consumed != text.Length)
-        {
-            return false;
-        }
-
-        bytes = buffer.AsSpan(0, written).ToArray();
-        // Strict: re-encoding must give the same text (no non-canonical trailing bits).
-        return Base64Url.EncodeToString(bytes) == text;
-    }
 }

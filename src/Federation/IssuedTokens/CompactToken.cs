@@ -1,3 +1,4 @@
+using WorkloadFederation.Contracts;
 using System.Buffers.Text;
 using System.Text.Json;
 
@@ -24,9 +25,9 @@ internal static class CompactToken
             return false;
         }
 
-        if (!TryDecode(token.AsSpan(0, first), out var header)
-            || !TryDecode(token.AsSpan(first + 1, second - first - 1), out var payload)
-            || !TryDecode(token.AsSpan(second + 1), out var signature))
+        if (!Base64UrlStrict.TryDecode(token.AsSpan(0, first), out var header)
+            || !Base64UrlStrict.TryDecode(token.AsSpan(first + 1, second - first - 1), out var payload)
+            || !Base64UrlStrict.TryDecode(token.AsSpan(second + 1), out var signature))
         {
             return false;
         }
@@ -50,25 +51,6 @@ internal static class CompactToken
         {
             return false;
         }
-    }
-
-    private static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
-    {
-        bytes = [];
-        if (text.IsEmpty || text.Contains('='))
-        {
-            return false;
-        }
-
-        var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (Base64Url.DecodeFromChars(text, buffer, out var consumed, out var written) != System.Buffers.OperationStatus.Done
-            || consumed != text.Length)
-        {
-            return false;
-        }
-
-        bytes = buffer.AsSpan(0, written).ToArray();
-        return true;
     }
 }
 

@@ -245,19 +245,15 @@ internal static class CredentialEndpoints
         }
 
         var x = jwk.X ?? string.Empty;
-        var buffer = new byte[64];
-        if (x.Length == 0 || x.Length > 64 || x.Contains('=')
-            || Base64Url.DecodeFromChars(x, buffer, out var consumed, out var written) != System.Buffers.OperationStatus.Done
-            || consumed != x.Length || written != Ed25519Keys.KeySize
-            || Base64Url.EncodeToString(buffer.AsSpan(0, written)) != x
-            || Ed25519Keys.ParsePublicKey(buffer.AsSpan(0, written)) is null)
+        if (x.Length > 64 || !Base64UrlStrict.TryDecode(x, out var decoded)
+            || decoded.Length != Ed25519Keys.KeySize || Ed25519Keys.ParsePublicKey(decoded) is null)
         {
             error = AdminError.Validation(ProblemCodes.ValidationFailed, "public_key_jwk.x",
                 "'public_key_jwk.x' must be the 32-byte Ed25519 public key in base64url without padding.");
             return false;
         }
 
-        key = buffer[..written];
+        key = decoded;
         return true;
     }
 }
