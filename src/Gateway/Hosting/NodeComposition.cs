@@ -53,8 +53,9 @@ internal static class NodeComposition
         services.AddSingleton(new ChangeFeedOptions());
         services.AddSingleton<ChangeFeedFollower>();
 
-        services.AddSingleton(new AuditOptions());
+        services.AddSingleton(settings.Audit);
         services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditBackPressure>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton<IAuditSink, TenantScopedAuditSink>();
         services.AddSingleton(ProviderKeyOptions.Default);
         // One registration only: the container disposes a factory-made singleton once per registration.

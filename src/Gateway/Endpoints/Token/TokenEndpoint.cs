@@ -26,6 +26,9 @@ internal static partial class TokenEndpoint
 {
     private const string GrantUnknown = "unknown";
 
+    // The metric reason of a request refused because the audit log did not catch up in time.
+    private const string AuditBehind = "audit_behind";
+
     /// <summary>Maps <c>POST /auth/v1/token</c>.</summary>
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(EndpointPaths.Token, HandleAsync)
@@ -44,6 +47,7 @@ internal static partial class TokenEndpoint
         ClientIpResolver clientIpResolver,
         RequestLimitOptions limits,
         IAuditSink audit,
+        IAuditBackPressure auditBackPressure,
         GatewayTelemetry telemetry,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -60,6 +64,17 @@ internal static partial class TokenEndpoint
         if (rateLimiter.CheckSourceIp(ipText) is { } ipRefusal)
         {
             return TooMany(http, telemetry, ipRefusal, GrantUnknown, started);
+        }
+
+        // Nothing is decided that the audit log cannot take: while it is behind, the request waits here (DESIGN.md
+        // "Nothing is lost"); one that waited too long is refused before any check, so there is no decision to audit.
+        if (!await auditBackPressure.WaitForRoomAsync(cancellationToken))
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Finish(telemetry, GrantUnknown, AuditBehind, started, Results.Json(
+                new OAuthErrorResponse(OAuthErrors.TemporarilyUnavailable, "the audit log is not keeping up; retry later"),
+                WireJson.Options,
+                statusCode: StatusCodes.Status429TooManyRequests));
         }
 
         var form = await FormBody.ReadAsync(http.Request, limits, cancellationToken);
