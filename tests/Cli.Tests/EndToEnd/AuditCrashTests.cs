@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Data.Sqlite;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace WorkloadFederation.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// A real node killed with SIGKILL under token load: what it loses of the audit log is bounded by the flush interval
+/// (<c>Audit:FlushInterval</c>, default 1 s) — every decision answered earlier than that before the kill is in the
+/// store, and the store holds no more events than decisions were made.
+/// </summary>
+public sealed class AuditCrashTests(ITestOutputHelper output)
+{
+    private const string AuditFileName = "workload-federation.db";
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    // Scheduling slack between the node recording an event and this process seeing the response.
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(250);
+
+    [Fact]
+    public async Task Node_KilledUnderLoad_LosesAtMostTheDecisionsOfTheLastFlushInterval()
+    {
+        var node = new RealNode { ExtraArguments = ["--RateLimits:Enabled=false", "--Logging:LogLevel:Default=Warning"] };
+        await node.InitializeAsync();
+        try
+        {
+            var before = CountAuditRows(node.DataDir);
+            using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+            var clock = Stopwatch.StartNew();
+            var answeredAt = new List<double>();
+            long sent = 0;
+            using var stopLoad = new CancellationTokenSource();
+
+            async Task LoopAsync()
+            {
+                while (!stopLoad.IsCancellationRequested && Interlocked.Increment(ref sent) <= 50_000)
+                {
+                    try
+                    {
+                        using var response = await http.PostAsync("auth/v1/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                        {
+                            ["grant_type"] = "client_credentials",
+                            ["client_id"] = node.AdminClientId,
+                            ["client_secret"] = node.AdminSecret,
+                        }), stopLoad.Token);
+                        if (response.StatusCode == HttpStatusCode.OK)
+                        {
+                            lock (answeredAt)
+                            {
+                                answeredAt.Add(clock.Elapsed.TotalSeconds);
+                            }
+                        }
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    {
+                        return; // the node is gone
+                    }
+                }
+            }
+
+            var loops = Enumerable.Range(0, 8).Select(_ => Task.Run(LoopAsync)).ToArray();
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            var killedAt = clock.Elapsed.TotalSeconds;
+            node.KillNow();
+            await stopLoad.CancelAsync();
+            await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(30));
+
+            var stored = CountAuditRows(node.DataDir) - before;
+            double[] answered;
+            lock (answeredAt)
+            {
+                answered = [.. answeredAt];
+            }
+
+            var mustBeStored = answered.Count(t => t < killedAt - (FlushInterval + Slack).TotalSeconds);
+            output.WriteLine(
+                $"answered {answered.Length}, stored {stored}, answered more than {(FlushInterval + Slack).TotalSeconds} s before the kill {mustBeStored}, "
+                + $"lost {Math.Max(0, answered.Length - stored)}");
+            Assert.True(answered.Length > 100, $"too little load to tell anything ({answered.Length} answers)");
+            Assert.True(stored >= mustBeStored, $"{mustBeStored} decisions answered earlier than the flush interval before the kill, only {stored} stored");
+            // No more than the answered decisions plus those in flight at the kill (one per loop).
+            Assert.True(stored <= answered.Length + loops.Length, $"{stored} events stored for {answered.Length} answered decisions");
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    private static long CountAuditRows(string dataDir)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDir, AuditFileName),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM audit_events WHERE event_type = 'token.issued'";
+        return (long)command.ExecuteScalar()!;
+    }
+}
