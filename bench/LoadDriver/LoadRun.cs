@@ -52,9 +52,15 @@ internal sealed class LoadRun(HttpClient http, int concurrency, TimeSpan maxDura
 
 /// <summary>Throughput and latency percentiles of one run.</summary>
 internal sealed record LoadReport(int Completed, int Succeeded, IReadOnlyDictionary<int, int> ByStatus, TimeSpan Elapsed,
-    double P50Ms, double P90Ms, double P99Ms, double MaxMs)
+    double P50Ms, double P90Ms, double P99Ms, double MaxMs, int InFlightAtDeadline)
 {
     public double RequestsPerSecond => Completed / Elapsed.TotalSeconds;
+
+    /// <summary>
+    /// Answered requests that were decided (and so audited): every answer but transport errors and 429, which is
+    /// refused before any decision when the audit log is behind (rate limits are off in these runs).
+    /// </summary>
+    public int Decided => ByStatus.Where(p => p.Key is > 0 and not 429).Sum(p => p.Value);
 
     public static LoadReport From(long[] latencies, int[] statuses, TimeSpan elapsed)
     {
@@ -72,7 +78,7 @@ internal sealed record LoadReport(int Completed, int Succeeded, IReadOnlyDiction
         done.Sort();
         double Percentile(double p) => done.Count == 0 ? 0 : done[Math.Min(done.Count - 1, (int)Math.Ceiling(p * done.Count) - 1)];
         return new LoadReport(done.Count, byStatus.GetValueOrDefault((int)HttpStatusCode.OK), byStatus, elapsed,
-            Percentile(0.50), Percentile(0.90), Percentile(0.99), done.Count == 0 ? 0 : done[^1]);
+            Percentile(0.50), Percentile(0.90), Percentile(0.99), done.Count == 0 ? 0 : done[^1], statuses.Count(s => s == -1));
     }
 
     public string ToMarkdownRow(string scenario, int concurrency) =>

@@ -62,7 +62,7 @@ public sealed record ClientCredentialsOptions
 public sealed class ClientCredentialsHandler
 {
     private readonly SnapshotHolder _snapshots;
-    private readonly IReplayStore _replay;
+    private readonly IReplayGuard _replay;
     private readonly AccessTokenIssuer _issuer;
     private readonly IAuditSink _audit;
     private readonly ClientCredentialsOptions _options;
@@ -72,7 +72,7 @@ public sealed class ClientCredentialsHandler
     /// <summary>Creates the handler.</summary>
     public ClientCredentialsHandler(
         SnapshotHolder snapshots,
-        IReplayStore replay,
+        IReplayGuard replay,
         AccessTokenIssuer issuer,
         IAuditSink audit,
         ClientCredentialsOptions options,
@@ -158,7 +158,7 @@ public sealed class ClientCredentialsHandler
             bool first;
             try
             {
-                first = await _replay.TryMarkAsync($"assertion:{credential.Credential.Id}:{jti}", assertionExpiry, cancellationToken).ConfigureAwait(false);
+                first = await _replay.TryConsumeAsync($"assertion:{credential.Credential.Id}:{jti}", assertionExpiry, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -41,6 +41,7 @@ internal static class NodeComposition
             : CreateSqlite(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IConfigurationStore>(sp => sp.GetRequiredService<IFederationStore>());
         services.AddSingleton<IReplayStore>(sp => sp.GetRequiredService<IFederationStore>());
+        services.AddSingleton<IReplayGuard, StoreReplayGuard>();
         services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<IFederationStore>());
 
         services.AddSingleton(new IssuedTokenOptions { Issuer = settings.Tokens.Issuer });

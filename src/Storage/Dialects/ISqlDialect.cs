@@ -36,6 +36,12 @@ internal interface ISqlDialect : IAsyncDisposable
     /// </summary>
     ValueTask<IDisposable> EnterWriterAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True where <see cref="EnterWriterAsync"/> serialises writers in this process (SQLite): the store then commits
+    /// concurrent replay marks together rather than one transaction after another.
+    /// </summary>
+    bool SerializesWritersInProcess { get; }
+
     /// <summary>Begins a write transaction (SQLite: <c>BEGIN IMMEDIATE</c>; PostgreSQL: read committed).</summary>
     Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 

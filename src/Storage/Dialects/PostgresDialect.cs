@@ -41,6 +41,8 @@ internal sealed class PostgresDialect : ISqlDialect
 
     public string Name => "postgres";
 
+    public bool SerializesWritersInProcess => false;
+
     public string MigrationFolder => "Postgres";
 
     public string TableExistsSql =>

@@ -46,6 +46,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
     public string Name => "sqlite";
 
+    public bool SerializesWritersInProcess => true;
+
     public string MigrationFolder => "Sqlite";
 
     public string TableExistsSql => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @name";

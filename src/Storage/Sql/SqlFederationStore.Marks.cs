@@ -16,6 +16,9 @@ internal sealed partial class SqlFederationStore
         "SELECT id, tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, client_id, client_ip, "
         + "subject, detail FROM audit_events WHERE tenant = @tenant AND id > @after ORDER BY id LIMIT @limit";
 
+    private readonly ReplayMarkBatcher? _markBatcher =
+        dialect.SerializesWritersInProcess ? new ReplayMarkBatcher(dialect, timeProvider, TryMarkSql) : null;
+
     public async Task<bool> TryMarkAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
@@ -23,6 +26,12 @@ internal sealed partial class SqlFederationStore
         if (key.Length > MaxReplayKeyLength)
         {
             throw new ArgumentException($"A replay key is at most {MaxReplayKeyLength} characters.", nameof(key));
+        }
+
+        if (_markBatcher is not null)
+        {
+            // One transaction (one fsync) for all marks that arrive while the previous one commits.
+            return await _markBatcher.TryMarkAsync(key, expiresAt, cancellationToken).ConfigureAwait(false);
         }
 
         var now = timeProvider.GetUtcNow();
