@@ -5,7 +5,6 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using WorkloadFederation.Federation.Model;
-using WorkloadFederation.Storage;
 using WorkloadFederation.Storage.Sql;
 
 namespace WorkloadFederation.Benchmarks.Storage;
@@ -24,30 +23,18 @@ public class AuditAppendBenchmarks
 {
     private const int BatchSize = 500;
     private static readonly DateTimeOffset T0 = new(2026, 12, 8, 1, 0, 0, TimeSpan.Zero);
-    private string? _directory;
-    private IFederationStore _store = null!;
+    private BenchStore _bench = null!;
     private List<AuditEvent> _batch = null!;
 
     [ParamsSource(nameof(Dialects))]
     public string Dialect { get; set; } = "sqlite";
 
-    public static IEnumerable<string> Dialects =>
-        Environment.GetEnvironmentVariable("WIF_BENCH_POSTGRES") is { Length: > 0 } ? ["sqlite", "postgres"] : ["sqlite"];
+    public static IEnumerable<string> Dialects => BenchStore.Dialects;
 
     [GlobalSetup]
     public void Setup()
     {
-        if (Dialect == "postgres")
-        {
-            _store = StoreFactory.CreatePostgres(Environment.GetEnvironmentVariable("WIF_BENCH_POSTGRES")!, TimeProvider.System);
-        }
-        else
-        {
-            _directory = Directory.CreateTempSubdirectory("wif-bench-audit-").FullName;
-            _store = StoreFactory.CreateSqlite(_directory, TimeProvider.System);
-        }
-
-        _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _bench = BenchStore.Open(Dialect);
 
         // What an accepted exchange records: every column but the credential filled, realistic lengths.
         _batch = Enumerable.Range(0, BatchSize)
@@ -60,27 +47,20 @@ public class AuditAppendBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        if (_directory is not null)
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Cleanup() => _bench.Dispose();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = BatchSize, Description = "multi-row VALUES, 200 rows a statement (before)")]
     public Task MultiRowValues() => LegacyAppendAsync(_batch);
 
     [Benchmark(OperationsPerInvoke = BatchSize, Description = "store append: one prepared statement (after)")]
-    public Task PreparedAppend() => _store.AppendAsync(_batch, CancellationToken.None);
+    public Task PreparedAppend() => _bench.Store.AppendAsync(_batch, CancellationToken.None);
 
     /// <summary>The append as it was before: fresh SQL text and 12 named parameters per row, 200 rows a statement.</summary>
     private async Task LegacyAppendAsync(IReadOnlyList<AuditEvent> events)
     {
         const string prefix = "INSERT INTO audit_events (tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, "
             + "trust_id, client_id, client_ip, subject, detail) VALUES ";
-        var dialect = ((SqlFederationStore)_store).SqlDialect;
+        var dialect = ((SqlFederationStore)_bench.Store).SqlDialect;
         using var writer = await dialect.EnterWriterAsync(CancellationToken.None);
         await using var connection = await dialect.OpenAsync(CancellationToken.None);
         await using var transaction = await dialect.BeginWriteAsync(connection, CancellationToken.None);

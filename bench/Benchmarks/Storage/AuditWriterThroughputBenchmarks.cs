@@ -6,7 +6,6 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Extensions.Logging.Abstractions;
 using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.Model;
-using WorkloadFederation.Storage;
 
 namespace WorkloadFederation.Benchmarks.Storage;
 
@@ -23,8 +22,7 @@ public class AuditWriterThroughputBenchmarks
 {
     private const int Events = 200_000;
     private const int Producers = 4;
-    private string? _directory;
-    private IFederationStore _store = null!;
+    private BenchStore _bench = null!;
 
     [ParamsSource(nameof(Dialects))]
     public string Dialect { get; set; } = "sqlite";
@@ -34,35 +32,18 @@ public class AuditWriterThroughputBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        if (Dialect == "postgres")
-        {
-            _store = StoreFactory.CreatePostgres(Environment.GetEnvironmentVariable("WIF_BENCH_POSTGRES")!, TimeProvider.System);
-        }
-        else
-        {
-            _directory = Directory.CreateTempSubdirectory("wif-bench-writer-").FullName;
-            _store = StoreFactory.CreateSqlite(_directory, TimeProvider.System);
-        }
-
-        _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _bench = BenchStore.Open(Dialect);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        if (_directory is not null)
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Cleanup() => _bench.Dispose();
 
     [Benchmark(OperationsPerInvoke = Events, Description = "record → committed, 4 producers, back-pressure on")]
     public void RecordToCommitted() => RunAsync().GetAwaiter().GetResult();
 
     private async Task RunAsync()
     {
-        var writer = new AuditWriter(_store, new AuditOptions(), TimeProvider.System, NullLogger<AuditWriter>.Instance);
+        var writer = new AuditWriter(_bench.Store, new AuditOptions(), TimeProvider.System, NullLogger<AuditWriter>.Instance);
         using var stop = new CancellationTokenSource();
         var loop = Task.Run(() => writer.RunAsync(stop.Token));
         var now = DateTimeOffset.UtcNow;

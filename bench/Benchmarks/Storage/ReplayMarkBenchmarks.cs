@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using WorkloadFederation.Storage;
 using WorkloadFederation.Storage.Sql;
 
 namespace WorkloadFederation.Benchmarks.Storage;
@@ -24,29 +23,19 @@ public class ReplayMarkBenchmarks
         "INSERT INTO replay_marks (mark_key, expires_at) VALUES (@key, @expires) "
         + "ON CONFLICT (mark_key) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_marks.expires_at <= @now";
 
-    private string _directory = null!;
-    private IFederationStore _store = null!;
+    private BenchStore _bench = null!;
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _directory = Directory.CreateTempSubdirectory("wif-bench-marks-").FullName;
-        _store = StoreFactory.CreateSqlite(_directory, TimeProvider.System);
-        _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
-    }
+    public void Setup() => _bench = BenchStore.Open("sqlite");
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Cleanup() => _bench.Dispose();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Callers * MarksEach, Description = "32 callers, one transaction a mark (before)")]
     public void OneTransactionEach() => RunAsync(LegacyMarkAsync).GetAwaiter().GetResult();
 
     [Benchmark(OperationsPerInvoke = Callers * MarksEach, Description = "32 callers, store marks (after)")]
-    public void StoreMarks() => RunAsync(key => _store.TryMarkAsync(key, DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None)).GetAwaiter().GetResult();
+    public void StoreMarks() => RunAsync(key => _bench.Store.TryMarkAsync(key, DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None)).GetAwaiter().GetResult();
 
     private static async Task RunAsync(Func<string, Task<bool>> mark) =>
         await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => Task.Run(async () =>
@@ -62,7 +51,7 @@ public class ReplayMarkBenchmarks
 
     private async Task<bool> LegacyMarkAsync(string key)
     {
-        var dialect = ((SqlFederationStore)_store).SqlDialect;
+        var dialect = ((SqlFederationStore)_bench.Store).SqlDialect;
         using var writer = await dialect.EnterWriterAsync(CancellationToken.None);
         await using var connection = await dialect.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
