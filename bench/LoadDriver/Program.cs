@@ -114,6 +114,7 @@ var report = await new LoadRun(http, options.Concurrency, options.MaxDuration)
 
 Console.WriteLine(LoadReport.MarkdownHeader);
 Console.WriteLine(report.ToMarkdownRow(options.Scenario, options.Concurrency));
+Console.WriteLine("answers per second: " + string.Join(' ', report.PerSecond));
 Console.WriteLine("status counts: " + string.Join(", ", report.ByStatus.OrderBy(p => p.Key)
     .Select(p => string.Create(CultureInfo.InvariantCulture, $"{(p.Key == 0 ? "transport error" : p.Key.ToString(CultureInfo.InvariantCulture))}={p.Value}"))));
 
