@@ -8,8 +8,8 @@ namespace WorkloadFederation.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// A real node killed with SIGKILL under token load: what it loses of the audit log is bounded by the flush interval
-/// (<c>Audit:FlushInterval</c>, default 1 s) — every decision answered earlier than that before the kill is in the
-/// store, and the store holds no more events than decisions were made.
+/// (<c>Audit:FlushInterval</c>, default 1 s) — no more decisions are missing than were answered in one such interval,
+/// and the store holds no more events than decisions were made (plus those in flight at the kill).
 /// </summary>
 public sealed class AuditCrashTests(ITestOutputHelper output)
 {
@@ -74,12 +74,28 @@ public sealed class AuditCrashTests(ITestOutputHelper output)
                 answered = [.. answeredAt];
             }
 
-            var mustBeStored = answered.Count(t => t < killedAt - (FlushInterval + Slack).TotalSeconds);
+            // What may be lost is what was recorded within one flush interval: either the last one before the kill,
+            // or — had the store stalled, when back-pressure holds new requests — the interval before the stall.
+            // So the events missing (answered, not stored) never exceed the answers of the busiest such window.
+            var window = (FlushInterval + Slack).TotalSeconds;
+            Array.Sort(answered);
+            var busiestWindow = 0;
+            for (int first = 0, last = 0; last < answered.Length; last++)
+            {
+                while (answered[last] - answered[first] > window)
+                {
+                    first++;
+                }
+
+                busiestWindow = Math.Max(busiestWindow, last - first + 1);
+            }
+
+            var missing = Math.Max(0, answered.Length - stored);
             output.WriteLine(
-                $"answered {answered.Length}, stored {stored}, answered more than {(FlushInterval + Slack).TotalSeconds} s before the kill {mustBeStored}, "
-                + $"lost {Math.Max(0, answered.Length - stored)}");
+                $"answered {answered.Length}, stored {stored}, missing {missing}, busiest {window} s window {busiestWindow}, "
+                + $"answered within {window} s before the kill {answered.Count(t => t >= killedAt - window)}");
             Assert.True(answered.Length > 100, $"too little load to tell anything ({answered.Length} answers)");
-            Assert.True(stored >= mustBeStored, $"{mustBeStored} decisions answered earlier than the flush interval before the kill, only {stored} stored");
+            Assert.True(missing <= busiestWindow, $"{missing} answered decisions not stored, more than one flush interval's {busiestWindow}");
             // No more than the answered decisions plus those in flight at the kill (one per loop).
             Assert.True(stored <= answered.Length + loops.Length, $"{stored} events stored for {answered.Length} answered decisions");
         }

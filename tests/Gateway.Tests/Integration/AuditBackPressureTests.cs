@@ -43,10 +43,12 @@ public sealed class AuditBackPressureTests : IAsyncDisposable
         Assert.Equal(OAuthErrors.TemporarilyUnavailable, held.Str("error"));
         Assert.Equal("1", held.Headers.RetryAfter?.ToString());
 
-        // Once the store is free, requests are decided again; every decision made is in the store.
+        // Once the store is free and the writer has caught up, requests are decided again; every decision made is
+        // in the store.
+        var writer = node.GetService<AuditWriter>();
+        await WaitUntilAsync(() => writer.Buffered == 0);
         var after = await PostWrongSecretAsync(node, admin.ClientId);
         Assert.True(after.Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized, after.ToString());
-        var writer = node.GetService<AuditWriter>();
         await WaitUntilAsync(() => writer.Buffered == 0);
         Assert.Equal(before + 2, await CountAuditAsync(node, admin.Tenant));
         Assert.Equal(0, writer.Dropped);
