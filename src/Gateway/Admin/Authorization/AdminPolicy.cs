@@ -33,5 +33,12 @@ public static class AdminPolicy
     public static bool CanManageChildren(CallerIdentity caller, ServicePrincipal principal) =>
         CanWriteConfiguration(caller) || IsOwner(caller, principal);
 
+    /// <summary>
+    /// Introspection (RFC 7662 §4): of a token of the caller's tenant, by the token's own principal or a reader of the
+    /// tenant's configuration (Super Admin, Read-Only Administrator).
+    /// </summary>
+    public static bool CanIntrospect(CallerIdentity caller, CallerIdentity token) =>
+        token.Tenant == caller.Tenant && (token.PrincipalId == caller.PrincipalId || CanReadConfiguration(caller));
+
     private static bool Has(CallerIdentity caller, string role) => caller.Roles.Contains(role, StringComparer.Ordinal);
 }

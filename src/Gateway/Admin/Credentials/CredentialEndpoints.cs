@@ -120,6 +120,8 @@ internal static class CredentialEndpoints
         }
 
         env.Audit(http, ObjectKind, "create", credential!.Id, principalId: principal.Id, credentialId: credential.Id);
+        // The answer carries the private key: no cache (a proxy's, the browser's) may keep it (RFC 9111 §5.2.2.5).
+        NoStore.Apply(http.Response);
         return Results.Json(ToDto(credential, generated?.Secret), WireJson.Options, statusCode: StatusCodes.Status201Created);
     }
 

@@ -11,8 +11,10 @@ using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.ClientCredentials;
 using WorkloadFederation.Federation.Exchange;
+using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
+using WorkloadFederation.Gateway.Problems;
 using WorkloadFederation.Gateway.RateLimiting;
 using WorkloadFederation.Gateway.Telemetry;
 
@@ -43,6 +45,7 @@ internal static partial class TokenEndpoint
         TokenRateLimiter rateLimiter,
         ClientIpResolver clientIpResolver,
         RequestLimitOptions limits,
+        ProviderKeyOptions providerKeys,
         IAuditSink audit,
         GatewayTelemetry telemetry,
         TimeProvider time,
@@ -52,8 +55,7 @@ internal static partial class TokenEndpoint
         var started = Stopwatch.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("wif.token");
         // RFC 6749 §5.1: token responses must not be cached.
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Headers.Pragma = "no-cache";
+        NoStore.Apply(http.Response);
         var clientIp = clientIpResolver.Resolve(http);
         var ipText = clientIp?.ToString() ?? "unknown";
 
@@ -115,6 +117,12 @@ internal static partial class TokenEndpoint
                 http.Response.Headers.WWWAuthenticate = "Bearer";
             }
 
+            if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)
+            {
+                // RFC 9110 §10.2.3: say when to come back — the key cache's own retry interval after a failed fetch.
+                http.Response.Headers.RetryAfter = Seconds(providerKeys.ErrorRetryInterval);
+            }
+
             return Finish(telemetry, grant, result.Reason, started,
                 Results.Json(result.ToErrorResponse(), WireJson.Options, statusCode: result.StatusCode));
         }
@@ -132,11 +140,14 @@ internal static partial class TokenEndpoint
     private static IResult TooMany(HttpContext http, GatewayTelemetry telemetry, RateLimitRefusal refusal, string grant, long started)
     {
         telemetry.RateLimited(refusal.Scope.ToString());
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = Seconds(refusal.RetryAfter);
         return Finish(telemetry, grant, DenialReasons.RateLimited, started, Results.Json(
             new OAuthErrorResponse(OAuthErrors.TemporarilyUnavailable, refusal.Description), WireJson.Options,
             statusCode: StatusCodes.Status429TooManyRequests));
     }
+
+    /// <summary>A <c>Retry-After</c> delay in whole seconds, at least 1.</summary>
+    private static string Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static IResult Finish(GatewayTelemetry telemetry, string grant, string outcome, long started, IResult result)
     {
