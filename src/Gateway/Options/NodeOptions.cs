@@ -122,6 +122,24 @@ public sealed record RequestLimitOptions
 
     /// <summary>Largest request header section in bytes (Kestrel).</summary>
     public int MaxRequestHeadersBytes { get; init; } = 32 * 1024;
+
+    /// <summary>Most credentials in force (neither revoked nor expired) per service principal.</summary>
+    public int MaxCredentialsPerPrincipal { get; init; } = 25;
+
+    /// <summary>Most trusts per service principal.</summary>
+    public int MaxTrustsPerPrincipal { get; init; } = 50;
+
+    /// <summary>Most service principals per tenant.</summary>
+    public int MaxPrincipalsPerTenant { get; init; } = 1000;
+
+    /// <summary>Most providers per tenant.</summary>
+    public int MaxProvidersPerTenant { get; init; } = 100;
+
+    /// <summary>
+    /// The total condition cost of a tenant: the UTF-8 bytes of all its trusts' conditions, which bound what the node
+    /// compiles and keeps for the tenant (each evaluation is bounded separately by the CEL cost budget).
+    /// </summary>
+    public int MaxConditionBytesPerTenant { get; init; } = 256 * 1024;
 }
 
 /// <summary>Telemetry export (<c>Telemetry:*</c>). Nothing is exported unless an OTLP endpoint is configured.</summary>

@@ -106,6 +106,11 @@ public sealed record NodeSettings(
         CheckRange(problems, "Limits:MaxJsonBodyBytes", Limits.MaxJsonBodyBytes, 1024, 4 * 1024 * 1024);
         CheckRange(problems, "Limits:MaxJsonDepth", Limits.MaxJsonDepth, 4, 64);
         CheckRange(problems, "Limits:MaxRequestHeadersBytes", Limits.MaxRequestHeadersBytes, 4096, 1024 * 1024);
+        CheckRange(problems, "Limits:MaxCredentialsPerPrincipal", Limits.MaxCredentialsPerPrincipal, 1, 10_000);
+        CheckRange(problems, "Limits:MaxTrustsPerPrincipal", Limits.MaxTrustsPerPrincipal, 1, 10_000);
+        CheckRange(problems, "Limits:MaxPrincipalsPerTenant", Limits.MaxPrincipalsPerTenant, 1, 1_000_000);
+        CheckRange(problems, "Limits:MaxProvidersPerTenant", Limits.MaxProvidersPerTenant, 1, 100_000);
+        CheckRange(problems, "Limits:MaxConditionBytesPerTenant", Limits.MaxConditionBytesPerTenant, 1024 / 2, 1024 * 1024 * 1024);
 
         if (Telemetry.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {

@@ -65,7 +65,7 @@ public sealed class CountLimitTests(CountLimitFixture fixture) : IClassFixture<C
         AssertLimit(await Admin(HttpMethod.Post, Path, new { display_name = "p5", roles = Array.Empty<string>() }), "service_principals", "4");
 
         // Condition bytes of the tenant: 3 × 4 bytes so far; a 500-byte condition fits once, a second one does not.
-        var big = "claims.sub == '" + new string('a', 482) + "'";
+        var big = "claims.sub == '" + new string('a', 484) + "'";
         Assert.Equal(500, big.Length);
         Assert.Equal(HttpStatusCode.Created, (await Admin(HttpMethod.Post, $"{Path}/{fourth.Str("id")}/trusts", Trust(provider, big))).Status);
         AssertLimit(await Admin(HttpMethod.Post, $"{Path}/{fourth.Str("id")}/trusts", Trust(provider, big)), "condition", "600 bytes");

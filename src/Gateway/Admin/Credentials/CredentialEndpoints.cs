@@ -77,7 +77,8 @@ internal static class CredentialEndpoints
                 ? AdminError.Validation(ProblemCodes.LimitExceeded, "expires_in_days",
                     $"'expires_in_days' must be between {MinExpiresInDays} and {MaxExpiresInDays}.", $"{MinExpiresInDays}..{MaxExpiresInDays}")
                 : null)
-            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles);
+            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles, "Creating this credential");
         if (error is not null)
         {
             return error.ToResult();
@@ -94,7 +95,13 @@ internal static class CredentialEndpoints
             return jwkError.ToResult();
         }
 
+        using var writeLock = await env.LockAsync(ct);
         var now = env.Now;
+        if (CountLimits.Credential(env.Snapshot, env.Limits, caller.Tenant, principal.Id, now) is { } countError)
+        {
+            return countError.ToResult();
+        }
+
         var credentialId = AdminIds.New(AdminIds.Credential);
         GeneratedCredentialKey? generated = suppliedKey is null ? CredentialSecrets.Generate(caller.Tenant, credentialId) : null;
         var publicKey = suppliedKey ?? generated!.PublicKey;
@@ -177,7 +184,8 @@ internal static class CredentialEndpoints
 
         var request = body.Value!;
         var error = AdminValidation.DisplayName(request.DisplayName, required: false)
-            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles);
+            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles ?? credential.ScopedRoles, "Changing this credential");
         if (error is not null)
         {
             return error.ToResult();

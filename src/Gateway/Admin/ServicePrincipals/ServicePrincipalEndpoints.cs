@@ -62,6 +62,12 @@ internal static class ServicePrincipalEndpoints
             return error.ToResult();
         }
 
+        using var writeLock = await env.LockAsync(ct);
+        if (CountLimits.Principal(env.Snapshot, env.Limits, caller.Tenant) is { } countError)
+        {
+            return countError.ToResult();
+        }
+
         var now = env.Now;
         var principal = new ServicePrincipal(
             AdminIds.New(AdminIds.ServicePrincipal), caller.Tenant, request.DisplayName!.Trim(),

@@ -75,7 +75,8 @@ internal static partial class TrustEndpoints
             ?? ValidateCondition(compiler, request.Condition, required: true)
             ?? ValidateAudience(request.Audience)
             ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
-            ?? ValidateLifetime(request.TokenLifetimeSeconds);
+            ?? ValidateLifetime(request.TokenLifetimeSeconds)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles, "Creating this trust");
         if (error is not null)
         {
             return error.ToResult();
@@ -84,6 +85,13 @@ internal static partial class TrustEndpoints
         if (!AdminIpAllowlist.TryParse(request.IpAllowlist, out var allowlist, out var ipError))
         {
             return ipError.ToResult();
+        }
+
+        using var writeLock = await env.LockAsync(ct);
+        if ((CountLimits.Trust(env.Snapshot, env.Limits, caller.Tenant, principal.Id)
+            ?? CountLimits.ConditionBytes(env.Snapshot, env.Limits, caller.Tenant, request.Condition!)) is { } countError)
+        {
+            return countError.ToResult();
         }
 
         var now = env.Now;
@@ -168,7 +176,9 @@ internal static partial class TrustEndpoints
             ?? ValidateCondition(compiler, request.Condition, required: false)
             ?? ValidateAudience(request.Audience)
             ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
-            ?? ValidateLifetime(request.TokenLifetimeSeconds);
+            ?? ValidateLifetime(request.TokenLifetimeSeconds)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles ?? trust.ScopedRoles, "Changing this trust")
+            ?? (request.Condition is { } condition ? CountLimits.ConditionBytes(env.Snapshot, env.Limits, caller.Tenant, condition, trust.Id) : null);
         if (error is not null)
         {
             return error.ToResult();
