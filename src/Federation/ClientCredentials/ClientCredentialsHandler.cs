@@ -1,3 +1,4 @@
+using WorkloadFederation.Contracts.Text;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -347,7 +348,7 @@ public sealed class ClientCredentialsHandler
 
     private GrantResult Deny(Decision decision, string reason, string detail)
     {
-        Log.ClientCredentialsDenied(_logger, decision.Request.ClientId is { Length: <= ClientId.MaxLength } id ? id : null, reason);
+        Log.ClientCredentialsDenied(_logger, decision.Request.ClientId is { Length: <= ClientId.MaxLength } id ? DisplayText.Escape(id) : null, reason);
         return Finish(decision, DenialCatalog.Deny(reason), detail);
     }
 
