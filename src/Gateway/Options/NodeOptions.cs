@@ -87,14 +87,20 @@ public sealed record RateLimitOptions
     /// <summary>Master switch.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Requests per minute per client id.</summary>
+    /// <summary>Tokens issued per minute per client id.</summary>
     public int PerClientIdPerMinute { get; init; } = 600;
 
-    /// <summary>Requests per minute per source IP.</summary>
+    /// <summary>Requests per minute per source (IPv4 address or IPv6 /64).</summary>
     public int PerIpPerMinute { get; init; } = 3000;
 
-    /// <summary>Requests per minute per tenant.</summary>
+    /// <summary>Tokens issued per minute per tenant.</summary>
     public int PerTenantPerMinute { get; init; } = 20_000;
+
+    /// <summary>
+    /// Refused token requests per minute per source (IPv4 address or IPv6 /64); a source over it is refused before its
+    /// request is examined. Refusals spend only this budget, never a client id's or a tenant's.
+    /// </summary>
+    public int FailuresPerSourcePerMinute { get; init; } = 600;
 
     /// <summary>Requests per minute per source IP on the admin API.</summary>
     public int AdminPerIpPerMinute { get; init; } = 3000;

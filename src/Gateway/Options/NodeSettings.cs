@@ -100,6 +100,7 @@ public sealed record NodeSettings(
         CheckRange(problems, "RateLimits:PerIpPerMinute", RateLimits.PerIpPerMinute, 1, 10_000_000);
         CheckRange(problems, "RateLimits:PerTenantPerMinute", RateLimits.PerTenantPerMinute, 1, 10_000_000);
         CheckRange(problems, "RateLimits:AdminPerIpPerMinute", RateLimits.AdminPerIpPerMinute, 1, 10_000_000);
+        CheckRange(problems, "RateLimits:FailuresPerSourcePerMinute", RateLimits.FailuresPerSourcePerMinute, 1, 10_000_000);
         CheckRange(problems, "Limits:MaxFormBodyBytes", Limits.MaxFormBodyBytes, 1024, 1024 * 1024);
         CheckRange(problems, "Limits:MaxFormFields", Limits.MaxFormFields, 4, 256);
         CheckRange(problems, "Limits:MaxFormFieldLength", Limits.MaxFormFieldLength, 256, 1024 * 1024);

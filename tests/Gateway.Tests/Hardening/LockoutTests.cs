@@ -113,7 +113,9 @@ public sealed class LockoutTests(LockoutFixture fixture) : IClassFixture<Lockout
         await Task.Delay(300);
         events = await AttackSupport.AllAuditEventsAsync(fixture.Node.Http, fixture.AdminToken);
 
-        Assert.Single(events, e => IsRateLimited(e, client.ClientId));
+        // One event for the first refusal; the other three are counted in one summary when the minute ends (which
+        // may fall inside this case: then two events). Never one row per refusal.
+        Assert.InRange(events.Count(e => IsRateLimited(e, client.ClientId)), 1, 2);
     }
 
     private static bool IsRateLimited(System.Text.Json.JsonElement e, string clientId) =>
