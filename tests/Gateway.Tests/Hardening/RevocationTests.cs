@@ -21,9 +21,10 @@ internal static class Revocation
         return reply.Json.GetProperty("active").GetBoolean();
     }
 
-    public static async Task<string> ExchangeAsync(HostileNodeFixture fixture, string trustClientId, ForgeKey key)
+    public static async Task<string> ExchangeAsync(HostileNodeFixture fixture, string trustClientId, ForgeKey key, string realm = "main")
     {
-        var reply = await fixture.Node.Http.PostFormAsync(EndpointPaths.Token, HostileNodeFixture.ExchangeForm(trustClientId, fixture.Valid(key: key)));
+        var token = Forge.Signed(Forge.Header("RS256", key.Kid), fixture.ClaimsJson(realm: realm), key, "RS256");
+        var reply = await fixture.Node.Http.PostFormAsync(EndpointPaths.Token, HostileNodeFixture.ExchangeForm(trustClientId, token));
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
         return reply.Str("access_token");
     }
@@ -88,7 +89,7 @@ public sealed class TrustRevocationTests(TrustRevocationFixture fixture) : IClas
     public async Task Revival_TrustDisabledThenEnabled_OldTokensStayDeadOtherTrustsUnaffected()
     {
         var mainToken = await Revocation.ExchangeAsync(fixture, fixture.MainTrustClientId, fixture.Rsa);
-        var otherToken = await Revocation.ExchangeAsync(fixture, fixture.OtherTrustClientId, fixture.Other);
+        var otherToken = await Revocation.ExchangeAsync(fixture, fixture.OtherTrustClientId, fixture.Other, "other");
         var trusts = await fixture.AdminAsync(HttpMethod.Get, $"/service-principals/{fixture.PrincipalId}/trusts");
         var mainTrust = trusts.Json.GetProperty("trusts").EnumerateArray()
             .Single(t => t.GetProperty("client_id").GetString() == fixture.MainTrustClientId).GetProperty("id").GetString();

@@ -6,6 +6,7 @@ using WorkloadFederation.Contracts;
 using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Credentials;
+using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Network;
@@ -229,8 +230,7 @@ internal static class CredentialEndpoints
 
         if (credential.RevokedAt is null)
         {
-            var now = env.Now;
-            var revoked = credential with { RevokedAt = now, UpdatedAt = now };
+            var revoked = TokenNotBefore.Revoke(credential, env.Now);
             if (await env.WriteAsync(c => env.Store.SaveCredentialAsync(revoked, c, expectedUpdatedAt: credential.UpdatedAt), "credential", ct) is { } writeError)
             {
                 return writeError.ToResult();

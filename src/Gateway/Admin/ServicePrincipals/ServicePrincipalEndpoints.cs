@@ -150,6 +150,7 @@ internal static class ServicePrincipalEndpoints
             Owners = request.Owners is null ? principal.Owners : [.. request.Owners.Distinct(StringComparer.Ordinal)],
             UpdatedAt = env.Now,
         };
+        updated = TokenNotBefore.OnChange(principal, updated, env.Now);
         if (await env.WriteAsync(c => env.Store.SavePrincipalAsync(updated, c, expectedUpdatedAt: principal.UpdatedAt), "service principal", ct) is { } writeError)
         {
             return writeError.ToResult();

@@ -7,6 +7,7 @@ using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.Credentials;
+using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Gateway.Admin.Authorization;
@@ -201,6 +202,7 @@ internal static partial class TrustEndpoints
             TokenLifetimeSeconds = request.TokenLifetimeSeconds ?? trust.TokenLifetimeSeconds,
             UpdatedAt = env.Now,
         };
+        updated = TokenNotBefore.OnChange(trust, updated, env.Now);
         if (await env.WriteAsync(c => env.Store.SaveTrustAsync(updated, c, expectedUpdatedAt: trust.UpdatedAt), "trust", ct) is { } writeError)
         {
             return writeError.ToResult();
