@@ -1,9 +1,9 @@
-using WorkloadFederation.Contracts.Text;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Snapshot;

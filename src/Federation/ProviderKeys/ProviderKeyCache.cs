@@ -1,7 +1,7 @@
-using WorkloadFederation.Contracts.Text;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Jwt;
 
 namespace WorkloadFederation.Federation.ProviderKeys;
