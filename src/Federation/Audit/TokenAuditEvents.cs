@@ -28,13 +28,14 @@ public static class TokenAuditEvents
     public const int MaxDetailLength = 512;
 
     /// <summary>
-    /// Bounds a detail's length and escapes what is not printable (details may quote unverified token text such as a
-    /// <c>kid</c> or <c>iss</c>): see <see cref="DisplayText"/>.
+    /// Bounds a detail's length (details may quote unverified token text such as a <c>kid</c> or <c>iss</c>). What is
+    /// not printable is escaped once, for every field of every event, by <see cref="ForDisplay"/> on the way into the
+    /// audit log.
     /// </summary>
     public static string Sanitize(string detail)
     {
         ArgumentNullException.ThrowIfNull(detail);
-        return DisplayText.Escape(detail.Length > MaxDetailLength ? detail[..MaxDetailLength] + "..." : detail);
+        return detail.Length > MaxDetailLength ? detail[..MaxDetailLength] + "..." : detail;
     }
 
     /// <summary>

@@ -76,7 +76,9 @@ public sealed class InjectionTests(InjectionFixture fixture) : IClassFixture<Inj
         foreach (var e in events.Where(x => x.ToString().Contains(kidMarker, StringComparison.Ordinal) || x.ToString().Contains(issMarker, StringComparison.Ordinal)))
         {
             AssertPrintableEvent(e);
-            Assert.Contains("\\u", e.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var detail = e.GetProperty("detail").GetString()!;
+            Assert.Contains("\\u", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\u005c", detail, StringComparison.Ordinal); // escaped once, not twice
         }
     }
 
