@@ -7,6 +7,7 @@ using WorkloadFederation.Contracts;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.ClientCredentials;
 using WorkloadFederation.Federation.Exchange;
 using WorkloadFederation.Federation.ProviderKeys;
