@@ -23,6 +23,9 @@ public static class NodeHost
 {
     public const string DevDefaultUrl = "http://127.0.0.1:5080";
 
+    /// <summary>ASP.NET Core's listen address when none is configured (what the node had before a second listener).</summary>
+    private const string DefaultUrl = "http://localhost:5000";
+
     /// <summary>
     /// Creates the application from a parsed command line. <paramref name="configure"/> lets tests add configuration
     /// (after the command line, so it wins) and replace services.
@@ -39,8 +42,10 @@ public static class NodeHost
         ApplyUrls(builder, settings);
         ConfigureKestrel(builder, settings);
         builder.Services.AddGatewayServices(settings);
+        builder.Services.AddNodeTelemetry(settings.Telemetry, builder.Configuration);
 
         var app = builder.Build();
+        app.UseNodeTelemetry(settings.Telemetry);
         app.UseGatewayPipeline();
         app.MapGatewayEndpoints();
         return app;
@@ -67,6 +72,24 @@ public static class NodeHost
         {
             builder.WebHost.UseUrls(DevDefaultUrl);
             urls = DevDefaultUrl;
+        }
+
+        if (settings.Telemetry.MetricsListenUrl is { Length: > 0 } metricsUrl)
+        {
+            // The management listener is added beside the token URLs; it must never share a port with them.
+            var tokenUrls = urls ?? DefaultUrl;
+            var port = new Uri(metricsUrl).Port;
+            var clashes = tokenUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(u => Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var parsed) && parsed.Port == port)
+                .Select(u => $"Telemetry:MetricsListenUrl must use a port of its own; {u} already listens on {port}.")
+                .ToList();
+            if (clashes.Count > 0)
+            {
+                throw new NodeConfigurationException(clashes);
+            }
+
+            urls = tokenUrls + ";" + metricsUrl;
+            builder.WebHost.UseUrls(urls);
         }
 
         if (settings.Node.Dev && urls is not null)
@@ -109,7 +132,6 @@ public static class NodeHost
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<TokenRateLimiter>();
         services.AddSingleton<NodeReadiness>();
-        services.AddOtlpExportIfConfigured(settings.Telemetry);
         services.AddOpenApi();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         NodeComposition.AddFederation(services, settings);

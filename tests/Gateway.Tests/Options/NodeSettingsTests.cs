@@ -56,4 +56,27 @@ public sealed class NodeSettingsTests
         Assert.Contains(ex.Problems, p => p.StartsWith("Store:ConnectionString", StringComparison.Ordinal));
         Assert.Contains(ex.Problems, p => p.StartsWith("Keys:KeyEncryptionKey or", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:9464")]
+    [InlineData("http://127.0.0.1")]
+    [InlineData("https://127.0.0.1:9464")]
+    [InlineData("http://127.0.0.1:9464/metrics")]
+    [InlineData("http://user@127.0.0.1:9464")]
+    public void LoadSettings_MetricsListenUrlNotAPlainHttpListener_IsAProblem(string url)
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.LoadSettings(Config(("Node:DataDir", "/tmp/wif-data"), ("Telemetry:MetricsListenUrl", url))));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Telemetry:MetricsListenUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_MetricsListenUrlOnTheTokenPort_IsRefused()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "wif-metrics-" + Guid.NewGuid().ToString("N"));
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.Build(NodeCommandLine.Parse(
+            ["--urls", "http://127.0.0.1:9464", "--data-dir", dir, "--Telemetry:MetricsListenUrl=http://127.0.0.1:9464"])));
+
+        Assert.Contains(ex.Problems, p => p.Contains("port of its own", StringComparison.Ordinal));
+    }
 }
