@@ -1,8 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NSec.Cryptography;
 using Org.BouncyCastle.Crypto.Parameters;
 using WorkloadFederation.Client.Assertions;
@@ -18,7 +16,7 @@ namespace WorkloadFederation.Benchmarks.Ed25519;
 /// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*Ed25519Benchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(InProcessConfig))]
+[Config(typeof(BoundedInProcessConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class Ed25519Benchmarks
@@ -103,14 +101,4 @@ public class Ed25519Benchmarks
     [Benchmark(Description = "grant, secret: after")]
     [BenchmarkCategory("grant-secret")]
     public bool GrantSecretAfter() => _grant.WithSecret();
-
-    private sealed class InProcessConfig : ManualConfig
-    {
-        public InProcessConfig() =>
-            AddJob(Job.Default
-                .WithToolchain(InProcessEmitToolchain.Instance)
-                .WithLaunchCount(1)
-                .WithWarmupCount(3)
-                .WithIterationCount(12));
-    }
 }
