@@ -77,7 +77,7 @@ public static class NodeHost
         if (settings.Telemetry.MetricsListenUrl is { Length: > 0 } metricsUrl)
         {
             // The management listener is added beside the token URLs; it must never share a port with them.
-            var tokenUrls = urls ?? DefaultUrl;
+            var tokenUrls = urls ?? PortsAsUrls(builder.Configuration) ?? DefaultUrl;
             var port = new Uri(metricsUrl).Port;
             var clashes = tokenUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(u => Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var parsed) && parsed.Port == port)
@@ -104,6 +104,16 @@ public static class NodeHost
                 throw new NodeConfigurationException(problems);
             }
         }
+    }
+
+    /// <summary>ASP.NET Core's <c>HTTP_PORTS</c>/<c>HTTPS_PORTS</c> (set by the .NET container images) as listen URLs, or null.</summary>
+    private static string? PortsAsUrls(IConfiguration configuration)
+    {
+        static IEnumerable<string> Ports(string? value, string scheme) =>
+            (value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"{scheme}://*:{p}");
+
+        var urls = Ports(configuration["HTTP_PORTS"], "http").Concat(Ports(configuration["HTTPS_PORTS"], "https")).ToList();
+        return urls.Count > 0 ? string.Join(';', urls) : null;
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, NodeSettings settings)
