@@ -107,7 +107,7 @@ public static class NodeHost
     }
 
     /// <summary>ASP.NET Core's <c>HTTP_PORTS</c>/<c>HTTPS_PORTS</c> (set by the .NET container images) as listen URLs, or null.</summary>
-    private static string? PortsAsUrls(IConfiguration configuration)
+    internal static string? PortsAsUrls(IConfiguration configuration)
     {
         static IEnumerable<string> Ports(string? value, string scheme) =>
             (value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"{scheme}://*:{p}");
