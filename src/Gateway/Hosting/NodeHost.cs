@@ -141,6 +141,7 @@ public static class NodeHost
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<TokenRateLimiter>();
+        services.AddSingleton<RateLimitAudit>();
         services.AddSingleton<NodeReadiness>();
         services.AddOpenApi();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
