@@ -16,7 +16,7 @@ internal sealed record LoadOptions(
     string? TokensFile)
 {
     /// <summary>The scenarios, as named on the command line.</summary>
-    public static readonly string[] Scenarios = ["exchange", "exchange-rs256", "client-credentials", "client-assertion"];
+    public static readonly string[] Scenarios = ["exchange", "exchange-rs256", "client-credentials", AssertionScenario.Name];
 
     public const int MaxRequests = 400_000;
     public const int MaxConcurrency = 512;

@@ -1,6 +1,4 @@
 using System.Globalization;
-using WorkloadFederation.Client.Assertions;
-using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.LoadDriver;
 
@@ -57,29 +55,15 @@ switch (options.Scenario)
         break;
     }
 
-    case "client-assertion":
+    case AssertionScenario.Name:
     {
-        var (id, secret) = await setup.CreateCredentialAsync(principalId, cts.Token);
-        clientId = id;
-        if (!ClientSecret.TryParse(secret, out var parsed, out var error))
-        {
-            Console.Error.WriteLine($"the node returned a client secret the SDK cannot parse: {error}");
-            return 2;
-        }
-
         // Pre-signed, each used once (the node marks every jti): what the SDK sends, without its signing cost in the
         // measured loop. Assertions live 5 minutes at most, which bounds warm-up plus run.
+        var (id, secret) = await setup.CreateCredentialAsync(principalId, cts.Token);
+        clientId = id;
         Console.Error.WriteLine($"signing {total} single-use Ed25519 assertions...");
-        var signer = new ClientAssertionSigner(parsed, clientId, tenant, ClientAssertionSigner.MaxLifetime, TimeProvider.System);
-        var assertions = new string[total];
-        Parallel.For(0, total, i => assertions[i] = signer.CreateAssertion());
-        makeRequest = i => Post(
-        [
-            new(OAuthParameters.GrantType, GrantTypes.ClientCredentials),
-            new(OAuthParameters.ClientId, clientId),
-            new(OAuthParameters.ClientAssertionType, ClientAssertionTypes.JwtBearer),
-            new(OAuthParameters.ClientAssertion, assertions[i]),
-        ]);
+        var form = AssertionScenario.Prepare(clientId, secret, tenant, total);
+        makeRequest = i => Post(form(i));
         break;
     }
 

@@ -267,10 +267,10 @@ public sealed class ClientCredentialsHandler
             return Invalid("the assertion is not a compact JWS: " + error.Detail);
         }
 
-        // RFC 8037 §3.1: EdDSA only; kid, when present, names the credential.
-        if (jwt!.Algorithm != JwtAlgorithms.EdDSA)
+        // RFC 8037 §3.1: EdDSA only, also by its fully specified name Ed25519 (RFC 9864); kid, when present, names the credential.
+        if (JwtAlgorithms.FamilyOf(jwt!.Algorithm) != JwtAlgorithmFamily.EdDsa)
         {
-            return Invalid($"the assertion's alg is {jwt.Algorithm}; only {JwtAlgorithms.EdDSA} is accepted");
+            return Invalid($"the assertion's alg is {jwt.Algorithm}; only {JwtAlgorithms.EdDSA} or {JwtAlgorithms.Ed25519} is accepted");
         }
 
         if (jwt.KeyId is not null && jwt.KeyId != credential.Credential.Id)

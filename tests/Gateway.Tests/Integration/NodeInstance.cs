@@ -18,6 +18,9 @@ namespace WorkloadFederation.Gateway.Tests.Integration;
 public sealed record NodeSetup(string DataDir, string StoreProvider, string? ConnectionString, string Kek, bool Dev = false)
 {
     public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Runs last on the builder (e.g. installs an in-memory telemetry exporter).</summary>
+    public Action<WebApplicationBuilder>? Configure { get; init; }
 }
 
 /// <summary>
@@ -76,6 +79,7 @@ public sealed class NodeInstance : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            setup.Configure?.Invoke(builder);
         });
         await app.StartAsync();
         var node = new NodeInstance(app, new Uri(url), logs);
