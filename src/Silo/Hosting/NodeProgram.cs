@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Commands;
 using WorkloadFederation.Gateway.Options;
 
-namespace WorkloadFederation.Gateway.Hosting;
+namespace WorkloadFederation.Silo.Hosting;
 
 /// <summary>The node's entry point: parse the command line, then run the node or a one-shot command.</summary>
 public static class NodeProgram
@@ -39,7 +40,7 @@ public static class NodeProgram
                 return await KeysCommand.RunAsync(commandLine, Console.Out);
             }
 
-            await using var app = NodeHost.Build(commandLine);
+            await using var app = SiloHost.Build(commandLine);
             await app.RunAsync();
             return ExitOk;
         }
