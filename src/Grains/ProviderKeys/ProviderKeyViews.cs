@@ -310,7 +310,7 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
 
         /// <summary>
         /// Joins the call in flight or starts one; with a <paramref name="minInterval"/> (unknown-kid calls) a new call
-        /// is started at most once per interval, and null is returned in between.
+        /// is started at most once per interval; in between, the last call (complete) or null is returned.
         /// </summary>
         public Task<ProviderKeysView>? StartOrJoin(Func<Task<ProviderKeysView>> call, DateTimeOffset now, TimeSpan? minInterval)
         {
@@ -325,7 +325,9 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
                 {
                     if (now - _lastUnknownKeyCall < interval)
                     {
-                        return null;
+                        // Rate-limited: the last call's answer (already complete) may not be applied yet by its own
+                        // caller, so hand it out again; applying a version twice is harmless.
+                        return _inFlight;
                     }
 
                     _lastUnknownKeyCall = now;

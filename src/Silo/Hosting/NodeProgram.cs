@@ -41,7 +41,18 @@ public static class NodeProgram
             }
 
             await using var app = SiloHost.Build(commandLine);
-            await app.RunAsync();
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (Exception ex) when (ex is not NodeConfigurationException)
+            {
+                // The silo could not start (e.g. its clustering backend is unreachable): say so and exit, not crash.
+                // The message names the endpoint the client libraries failed on, never a connection string.
+                await Console.Error.WriteLineAsync($"error: the node could not start ({ex.GetType().Name}): {ex.Message}");
+                return ExitFailure;
+            }
+
             return ExitOk;
         }
         catch (NodeConfigurationException ex)
