@@ -143,6 +143,10 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
             view.FetchCount);
     }
 
+    /// <summary>How long ago this silo last received (or had confirmed) a provider's view, or null (diagnostics).</summary>
+    public TimeSpan? GetViewAge(string providerId) =>
+        _slots.TryGetValue(providerId, out var slot) && slot.Current is { } current ? _time.GetUtcNow() - current.ReceivedAt : null;
+
     /// <summary>The view version this silo holds for a provider, or null (tests and diagnostics).</summary>
     public long? GetVersion(string providerId) => _slots.TryGetValue(providerId, out var slot) ? slot.Current?.View.Version : null;
 
@@ -306,7 +310,14 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
 
         public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
 
-        public void Touch(DateTimeOffset now) => Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
+        /// <summary>Records a use; written at most about once a second so that requests do not contend on it.</summary>
+        public void Touch(DateTimeOffset now)
+        {
+            if (now.UtcTicks - Interlocked.Read(ref _lastUsedTicks) > TimeSpan.TicksPerSecond)
+            {
+                Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
+            }
+        }
 
         /// <summary>
         /// Joins the call in flight or starts one; with a <paramref name="minInterval"/> (unknown-kid calls) a new call
