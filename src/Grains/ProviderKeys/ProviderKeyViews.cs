@@ -77,20 +77,8 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
         var known = slot.Current?.Usable(now, _options.MaxStaleness) is not null;
         var call = known
             ? slot.StartOrJoin(() => Grain(slot.Source).ResolveUnknownKeyAsync(slot.Source.ToView(), kid, alg), now, _options.UnknownKeyRefetchInterval)
-            : slot.StartOrJoin(() => Grain(slot.Source).SubscribeAsync(slot.Source.ToView(), _observer.Value), now, null);
-        if (call is not null)
-        {
-            try
-            {
-                Apply(slot, await call.WaitAsync(cancellationToken).ConfigureAwait(false));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The cluster cannot answer (the grain's silo died, a timeout): keep serving what the view holds.
-                Log.GrainCallFailed(_logger, slot.Source.ProviderId, ex.GetType().Name);
-                slot.CallFailed(ex.GetType().Name);
-            }
-        }
+            : Subscribe(slot, now);
+        await TakeAsync(slot, call, cancellationToken).ConfigureAwait(false);
 
         var current = slot.Current;
         if (current?.Usable(_time.GetUtcNow(), _options.MaxStaleness) is not { } keys)
@@ -206,9 +194,14 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
         _grains.GetGrain<IProviderKeysGrain>(ProviderKeysGrainKey.For(source.Tenant, source.ProviderId));
 
     /// <summary>Renews the subscription and takes the grain's current view (single-flight with other calls).</summary>
-    private async Task RefreshAsync(Slot slot)
+    private Task RefreshAsync(Slot slot) => TakeAsync(slot, Subscribe(slot, _time.GetUtcNow()), CancellationToken.None);
+
+    private Task<ProviderKeysView>? Subscribe(Slot slot, DateTimeOffset now) =>
+        slot.StartOrJoin(() => Grain(slot.Source).SubscribeAsync(slot.Source.ToView(), _observer.Value), now, null);
+
+    /// <summary>Applies the answer of <paramref name="call"/> (if any); a failed call leaves the view as it is.</summary>
+    private async Task TakeAsync(Slot slot, Task<ProviderKeysView>? call, CancellationToken cancellationToken)
     {
-        var call = slot.StartOrJoin(() => Grain(slot.Source).SubscribeAsync(slot.Source.ToView(), _observer.Value), _time.GetUtcNow(), null);
         if (call is null)
         {
             return;
@@ -216,10 +209,11 @@ public sealed partial class ProviderKeyViews : IProviderKeyCache, IProviderKeysO
 
         try
         {
-            Apply(slot, await call.ConfigureAwait(false));
+            Apply(slot, await call.WaitAsync(cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The cluster cannot answer (the grain's silo died, a timeout): keep serving what the view holds.
             Log.GrainCallFailed(_logger, slot.Source.ProviderId, ex.GetType().Name);
             slot.CallFailed(ex.GetType().Name);
         }
