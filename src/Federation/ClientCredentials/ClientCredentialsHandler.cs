@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.Credentials;
 using WorkloadFederation.Federation.Exchange;
@@ -112,6 +113,7 @@ public sealed class ClientCredentialsHandler
             || !snapshot.TryGetCredentialByClientId(clientId.Value, out var credential) || credential.Credential.Tenant != clientId.Tenant)
         {
             decision.Tenant = ClientId.TryParse(request.ClientId, out var parsed) ? parsed.Tenant : string.Empty;
+            SpendTheWorkOfAKnownCredential(request);
             return Deny(decision, DenialReasons.CredentialNotFound, "no credential has this client id");
         }
 
@@ -190,6 +192,36 @@ public sealed class ClientCredentialsHandler
         return Finish(decision, issued, $"jti {token.Jti}");
     }
 
+    /// <summary>
+    /// An unknown credential is refused with the same answer as a known one with a wrong key (DenialCatalog); this
+    /// does the same cryptographic work too — the assertion's signature checked, or the secret's public key derived,
+    /// against a decoy key — so that the time taken does not tell whether the credential exists either.
+    /// </summary>
+    private void SpendTheWorkOfAKnownCredential(ClientCredentialsRequest request)
+    {
+        if (request.ClientAssertion is not null)
+        {
+            if (JwsCompact.TryParse(request.ClientAssertion, _options.ReadLimits, out var jwt, out _))
+            {
+                _ = Ed25519Keys.Verify(DecoyKey.Value.PublicKey, jwt!.SigningInput.Span, jwt.Signature.Span);
+            }
+        }
+        else if (request.ClientSecret is not null && Contracts.Identity.ClientSecret.TryParse(request.ClientSecret, out var secret, out _))
+        {
+            try
+            {
+                _ = CredentialSecrets.Matches(secret, DecoyKey.Value.PublicKey);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(secret.PrivateKey);
+            }
+        }
+    }
+
+    /// <summary>A key no credential has: the decoy of <see cref="SpendTheWorkOfAKnownCredential"/>.</summary>
+    private static readonly Lazy<Ed25519KeyPair> DecoyKey = new(Ed25519Keys.Generate);
+
     private static string? CheckRequest(ClientCredentialsRequest request)
     {
         if (string.IsNullOrEmpty(request.ClientId))
@@ -235,10 +267,10 @@ public sealed class ClientCredentialsHandler
             return Invalid("the assertion is not a compact JWS: " + error.Detail);
         }
 
-        // RFC 8037 §3.1: EdDSA only; kid, when present, names the credential.
-        if (jwt!.Algorithm != JwtAlgorithms.EdDSA)
+        // RFC 8037 §3.1: EdDSA only, also by its fully specified name Ed25519 (RFC 9864); kid, when present, names the credential.
+        if (JwtAlgorithms.FamilyOf(jwt!.Algorithm) != JwtAlgorithmFamily.EdDsa)
         {
-            return Invalid($"the assertion's alg is {jwt.Algorithm}; only {JwtAlgorithms.EdDSA} is accepted");
+            return Invalid($"the assertion's alg is {jwt.Algorithm}; only {JwtAlgorithms.EdDSA} or {JwtAlgorithms.Ed25519} is accepted");
         }
 
         if (jwt.KeyId is not null && jwt.KeyId != credential.Credential.Id)
@@ -347,7 +379,7 @@ public sealed class ClientCredentialsHandler
 
     private GrantResult Deny(Decision decision, string reason, string detail)
     {
-        Log.ClientCredentialsDenied(_logger, decision.Request.ClientId is { Length: <= ClientId.MaxLength } id ? id : null, reason);
+        Log.ClientCredentialsDenied(_logger, decision.Request.ClientId is { Length: <= ClientId.MaxLength } id ? DisplayText.Escape(id) : null, reason);
         return Finish(decision, DenialCatalog.Deny(reason), detail);
     }
 

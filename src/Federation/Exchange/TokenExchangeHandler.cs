@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Snapshot;
@@ -149,7 +150,7 @@ public sealed class TokenExchangeHandler
         string reason, string detail, string tenant, string? principalId, string? trustId, TokenExchangeRequest request,
         string? subject, DateTimeOffset now, Activity? activity, long started)
     {
-        Log.ExchangeDenied(_logger, request.ClientId is { Length: <= ClientId.MaxLength } id ? id : null, reason);
+        Log.ExchangeDenied(_logger, request.ClientId is { Length: <= ClientId.MaxLength } id ? DisplayText.Escape(id) : null, reason);
         var result = DenialCatalog.Deny(reason);
         var auditEvent = TokenAuditEvents.Denied(now, tenant, reason, detail, principalId, null, trustId, request.ClientId, request.ClientIp?.ToString(), subject);
         return Finish(result, auditEvent, activity, started);

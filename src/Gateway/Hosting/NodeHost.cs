@@ -23,6 +23,9 @@ public static class NodeHost
 {
     public const string DevDefaultUrl = "http://127.0.0.1:5080";
 
+    /// <summary>ASP.NET Core's listen address when none is configured (what the node had before a second listener).</summary>
+    private const string DefaultUrl = "http://localhost:5000";
+
     /// <summary>
     /// Applies the listen addresses (dev default, dev requires loopback) and Kestrel's outer limits.
     /// </summary>
@@ -58,6 +61,24 @@ public static class NodeHost
             urls = DevDefaultUrl;
         }
 
+        if (settings.Telemetry.MetricsListenUrl is { Length: > 0 } metricsUrl)
+        {
+            // The management listener is added beside the token URLs; it must never share a port with them.
+            var tokenUrls = urls ?? PortsAsUrls(builder.Configuration) ?? DefaultUrl;
+            var port = new Uri(metricsUrl).Port;
+            var clashes = tokenUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(u => Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var parsed) && parsed.Port == port)
+                .Select(u => $"Telemetry:MetricsListenUrl must use a port of its own; {u} already listens on {port}.")
+                .ToList();
+            if (clashes.Count > 0)
+            {
+                throw new NodeConfigurationException(clashes);
+            }
+
+            urls = tokenUrls + ";" + metricsUrl;
+            builder.WebHost.UseUrls(urls);
+        }
+
         if (settings.Node.Dev && urls is not null)
         {
             // Issue 4 "Dev issuer": dev mode cannot be enabled when the node listens on a non-loopback address.
@@ -70,6 +91,16 @@ public static class NodeHost
                 throw new NodeConfigurationException(problems);
             }
         }
+    }
+
+    /// <summary>ASP.NET Core's <c>HTTP_PORTS</c>/<c>HTTPS_PORTS</c> (set by the .NET container images) as listen URLs, or null.</summary>
+    internal static string? PortsAsUrls(IConfiguration configuration)
+    {
+        static IEnumerable<string> Ports(string? value, string scheme) =>
+            (value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"{scheme}://*:{p}");
+
+        var urls = Ports(configuration["HTTP_PORTS"], "http").Concat(Ports(configuration["HTTPS_PORTS"], "https")).ToList();
+        return urls.Count > 0 ? string.Join(';', urls) : null;
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, NodeSettings settings)
@@ -98,8 +129,8 @@ public static class NodeHost
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<TokenRateLimiter>();
+        services.AddSingleton<RateLimitAudit>();
         services.AddSingleton<NodeReadiness>();
-        services.AddOtlpExportIfConfigured(settings.Telemetry);
         services.AddOpenApi();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         NodeComposition.AddFederation(services, settings);

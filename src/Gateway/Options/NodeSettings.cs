@@ -100,19 +100,45 @@ public sealed record NodeSettings(
         CheckRange(problems, "RateLimits:PerIpPerMinute", RateLimits.PerIpPerMinute, 1, 10_000_000);
         CheckRange(problems, "RateLimits:PerTenantPerMinute", RateLimits.PerTenantPerMinute, 1, 10_000_000);
         CheckRange(problems, "RateLimits:AdminPerIpPerMinute", RateLimits.AdminPerIpPerMinute, 1, 10_000_000);
+        CheckRange(problems, "RateLimits:FailuresPerSourcePerMinute", RateLimits.FailuresPerSourcePerMinute, 1, 10_000_000);
         CheckRange(problems, "Limits:MaxFormBodyBytes", Limits.MaxFormBodyBytes, 1024, 1024 * 1024);
         CheckRange(problems, "Limits:MaxFormFields", Limits.MaxFormFields, 4, 256);
         CheckRange(problems, "Limits:MaxFormFieldLength", Limits.MaxFormFieldLength, 256, 1024 * 1024);
         CheckRange(problems, "Limits:MaxJsonBodyBytes", Limits.MaxJsonBodyBytes, 1024, 4 * 1024 * 1024);
         CheckRange(problems, "Limits:MaxJsonDepth", Limits.MaxJsonDepth, 4, 64);
         CheckRange(problems, "Limits:MaxRequestHeadersBytes", Limits.MaxRequestHeadersBytes, 4096, 1024 * 1024);
+        CheckRange(problems, "Limits:MaxCredentialsPerPrincipal", Limits.MaxCredentialsPerPrincipal, 1, 10_000);
+        CheckRange(problems, "Limits:MaxTrustsPerPrincipal", Limits.MaxTrustsPerPrincipal, 1, 10_000);
+        CheckRange(problems, "Limits:MaxPrincipalsPerTenant", Limits.MaxPrincipalsPerTenant, 1, 1_000_000);
+        CheckRange(problems, "Limits:MaxProvidersPerTenant", Limits.MaxProvidersPerTenant, 1, 100_000);
+        CheckRange(problems, "Limits:MaxConditionBytesPerTenant", Limits.MaxConditionBytesPerTenant, 1024 / 2, 1024 * 1024 * 1024);
 
         if (Telemetry.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {
             problems.Add("Telemetry:OtlpEndpoint must be an absolute URL.");
         }
 
+        if (Telemetry.MetricsListenUrl is { Length: > 0 } metrics && !TryParseMetricsListenUrl(metrics, out _))
+        {
+            problems.Add("Telemetry:MetricsListenUrl must be an http URL with an explicit port and no path, e.g. http://127.0.0.1:9464.");
+        }
+
         return problems;
+    }
+
+    /// <summary>The management listener of <c>/metrics</c>: http, an explicit port, nothing after the authority.</summary>
+    public static bool TryParseMetricsListenUrl(string value, out Uri url)
+    {
+        url = null!;
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp
+            || parsed.IsDefaultPort || !value.Contains($":{parsed.Port}", StringComparison.Ordinal)
+            || parsed.AbsolutePath != "/" || parsed.Query.Length > 0 || parsed.UserInfo.Length > 0)
+        {
+            return false;
+        }
+
+        url = parsed;
+        return true;
     }
 
     private static void CheckRange(List<string> problems, string name, int value, int min, int max)

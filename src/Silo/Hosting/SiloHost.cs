@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
+using WorkloadFederation.Gateway.Telemetry;
 using WorkloadFederation.Silo.Cluster;
 
 namespace WorkloadFederation.Silo.Hosting;
@@ -28,10 +29,14 @@ public static class SiloHost
         var (settings, cluster) = LoadSettings(builder.Configuration);
         builder.ConfigureGatewayHost(settings);
         builder.Services.AddGatewayServices(settings);
+        // Orleans' own meter and activity sources join the node's when an exporter is configured.
+        builder.Services.AddNodeTelemetry(settings.Telemetry, builder.Configuration,
+            extraMeters: ["Microsoft.Orleans"], extraSources: ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"]);
         OrleansHosting.AddGrainViews(builder.Services);
         builder.UseOrleans(silo => OrleansHosting.Configure(silo, cluster, settings.Node.Dev));
 
         var app = builder.Build();
+        app.UseNodeTelemetry(settings.Telemetry);
         app.UseGatewayPipeline();
         app.MapGatewayEndpoints();
         return app;

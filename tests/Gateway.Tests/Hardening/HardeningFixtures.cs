@@ -7,16 +7,17 @@ using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Tests.Integration;
+using WorkloadFederation.TestSupport;
 
 namespace WorkloadFederation.Gateway.Tests.Hardening;
 
 /// <summary>SQLite with extra node settings (limits, rate limits) for one fixture.</summary>
-public sealed class TunedSqliteBackend(IReadOnlyDictionary<string, string?> settings) : StoreBackend
+public sealed class TunedSqliteBackend(IReadOnlyDictionary<string, string?> settings, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null) : StoreBackend
 {
     public override string Name => StoreOptions.Sqlite;
 
     public override NodeSetup Setup(string? dataDir = null, bool dev = false) =>
-        new(dataDir ?? DataDir, StoreOptions.Sqlite, null, Kek, dev) { Settings = new Dictionary<string, string?>(settings) };
+        new(dataDir ?? DataDir, StoreOptions.Sqlite, null, Kek, dev) { Settings = new Dictionary<string, string?>(settings), Configure = configure };
 }
 
 /// <summary>
@@ -62,23 +63,31 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
 
     public (string ClientId, string Secret, string Id) CredentialB { get; private set; }
 
-    /// <summary>The id of the last audit event a case consumed (cases run in order and each waits for its own event).</summary>
-    public long AuditCursor { get; set; }
+    /// <summary>The id (an opaque cursor) of the last audit event a case consumed (cases run in order and each waits for its own event).</summary>
+    public string? AuditCursor { get; set; }
 
     protected override bool Dev => true;
+
+    /// <summary>Every span and metric the node exports (in-memory exporter), for the secrets-hygiene scan.</summary>
+    public CapturedTelemetry Telemetry { get; } = new();
+
+    /// <summary>The management listener of the Prometheus scrape endpoint.</summary>
+    public Uri MetricsUrl { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
 
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         // Raised above the 16 KiB JWT limit so that the token reader's own size limit is what refuses large tokens.
         ["Limits:MaxFormFieldLength"] = "65536",
         ["Limits:MaxFormBodyBytes"] = "262144",
+        ["Telemetry:MetricsListenUrl"] = MetricsUrl.ToString().TrimEnd('/'),
     };
 
-    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings));
+    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings, Telemetry.Install));
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
+        Telemetry.Attach(Node.Services);
         Issuer = await HostileIssuer.StartAsync();
         Issuer.Publish("main", Rsa.PublicJwk(), Ec.PublicJwk(), Ed.PublicJwk(), DupA.PublicJwk(), DupB.PublicJwk());
         Issuer.Publish("weak", Weak.PublicJwk());
@@ -191,13 +200,13 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
             var after = AuditCursor;
             while (true)
             {
-                var page = await AdminAsync(HttpMethod.Get, $"/audit-events?limit=500&after={after}");
+                var page = await AdminAsync(HttpMethod.Get, "/audit-events?limit=500" + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after)));
                 Assert.True(page.Status == HttpStatusCode.OK, page.ToString());
                 var events = page.Json.GetProperty("events");
                 foreach (var e in events.EnumerateArray())
                 {
-                    var id = long.Parse(e.GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-                    after = Math.Max(after, id);
+                    var id = e.GetProperty("id").GetString()!;
+                    after = id;
                     var eventClient = e.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                     seen.Add($"{id}:{e.GetProperty("type").GetString()}/{e.GetProperty("reason").GetString()}/{eventClient}");
                     if (eventClient == clientId && e.GetProperty("type").GetString() == type)

@@ -18,6 +18,9 @@ namespace WorkloadFederation.Gateway.Tests.Integration;
 public sealed record NodeSetup(string DataDir, string StoreProvider, string? ConnectionString, string Kek, bool Dev = false)
 {
     public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Runs last on the builder (e.g. installs an in-memory telemetry exporter).</summary>
+    public Action<WebApplicationBuilder>? Configure { get; init; }
 }
 
 /// <summary>
@@ -56,7 +59,15 @@ public sealed class NodeInstance : IAsyncDisposable
         }
 
         var logs = new CapturedLogs();
-        var settings = new Dictionary<string, string?>(setup.Settings)
+        // Every test speaks from 127.0.0.1, and many cases fail on purpose: the source failure budget is lifted unless
+        // a fixture sets its own (the lockout cases do).
+        var settings = new Dictionary<string, string?> { ["RateLimits:FailuresPerSourcePerMinute"] = "1000000" };
+        foreach (var (key, value) in setup.Settings)
+        {
+            settings[key] = value;
+        }
+
+        settings = new Dictionary<string, string?>(settings)
         {
             ["Store:Provider"] = setup.StoreProvider,
             ["Store:ConnectionString"] = setup.ConnectionString,
@@ -68,6 +79,7 @@ public sealed class NodeInstance : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            setup.Configure?.Invoke(builder);
         });
         await app.StartAsync();
         var node = new NodeInstance(app, new Uri(url), logs);
