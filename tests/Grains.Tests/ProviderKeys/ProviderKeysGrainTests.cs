@@ -40,10 +40,7 @@ public sealed class ProviderKeysGrainTests : IAsyncLifetime
     {
         await using var cluster = await ProviderKeysCluster.StartAsync(3, _stateStore, KeyOptions);
 
-        foreach (var views in cluster.Views)
-        {
-            Assert.Equal(ProviderKeyStatus.Found, (await ResolveAsync(views, "k1")).Status);
-        }
+        await AssertEverySiloFindsAsync(cluster.Views, "k1");
 
         Assert.Equal(3, cluster.Views.Count);
         Assert.Equal(1, _issuer.DiscoveryRequests);
@@ -55,10 +52,7 @@ public sealed class ProviderKeysGrainTests : IAsyncLifetime
     {
         await using var cluster = await ProviderKeysCluster.StartAsync(3, _stateStore, KeyOptions);
         var views = cluster.Views;
-        foreach (var silo in views)
-        {
-            Assert.Equal(ProviderKeyStatus.Found, (await ResolveAsync(silo, "k1")).Status);
-        }
+        await AssertEverySiloFindsAsync(views, "k1");
 
         Assert.Equal(1, _issuer.JwksRequests);
 
@@ -119,10 +113,7 @@ public sealed class ProviderKeysGrainTests : IAsyncLifetime
         var before = _issuer.JwksRequests + _issuer.DiscoveryRequests;
         await using var second = await ProviderKeysCluster.StartAsync(3, _stateStore, KeyOptions);
 
-        foreach (var views in second.Views)
-        {
-            Assert.Equal(ProviderKeyStatus.Found, (await ResolveAsync(views, "k1")).Status);
-        }
+        await AssertEverySiloFindsAsync(second.Views, "k1");
 
         // The control: a provider with nothing persisted is unavailable while its issuer is down.
         var control = await second.Views[1].ResolveAsync(neverFetched, "k1", "RS256", CancellationToken.None);
@@ -135,10 +126,7 @@ public sealed class ProviderKeysGrainTests : IAsyncLifetime
     {
         await using var cluster = await ProviderKeysCluster.StartAsync(3, _stateStore, KeyOptions);
         var views = cluster.Views;
-        foreach (var silo in views)
-        {
-            Assert.Equal(ProviderKeyStatus.Found, (await ResolveAsync(silo, "k1")).Status);
-        }
+        await AssertEverySiloFindsAsync(views, "k1");
 
         _issuer.JwksJson = TestKeys.JwksJson("k1", "k3");
         Assert.Equal(ProviderKeyStatus.Found, (await ResolveAsync(views[0], "k3")).Status);
@@ -147,6 +135,14 @@ public sealed class ProviderKeysGrainTests : IAsyncLifetime
         await WaitUntilAsync(() => views.All(v => v.GetVersion(_source.ProviderId) == version), "silos 2 and 3 received the pushed view");
         Assert.Contains("k3", views[2].GetState(_source.ProviderId)!.KeyIds);
         Assert.Equal(2, _issuer.JwksRequests);
+    }
+
+    private async Task AssertEverySiloFindsAsync(IEnumerable<ProviderKeyViews> silos, string kid)
+    {
+        foreach (var views in silos)
+        {
+            Assert.Equal(ProviderKeyStatus.Found, (await ResolveAsync(views, kid)).Status);
+        }
     }
 
     private ValueTask<ProviderKeyResult> ResolveAsync(ProviderKeyViews views, string kid) =>
