@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Before/after HTTP load: the same driver against two builds of the node, alternating, ROUNDS rounds; a fresh data
 # directory, dev mode, rate limits off and Warning logging each time. Loopback only; every run is bounded.
-#   BEFORE=<old WorkloadFederation.Gateway.dll> AFTER=<new WorkloadFederation.Gateway.dll> bench/LoadDriver/compare-builds.sh
+#   BEFORE=<old node dll> AFTER=<new node dll> bench/LoadDriver/compare-builds.sh
+# The node's dll is src/Silo/bin/Release/net10.0/WorkloadFederation.Silo.dll; builds from before the silo have
+# src/Gateway/bin/Release/net10.0/WorkloadFederation.Gateway.dll instead.
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 driver="$root/bench/LoadDriver/bin/Release/net10.0/WorkloadFederation.LoadDriver.dll"
-declare -A node=([before]="${BEFORE:?path of the former build's WorkloadFederation.Gateway.dll}" [after]="${AFTER:?path of the new build's WorkloadFederation.Gateway.dll}")
+declare -A node=([before]="${BEFORE:?path of the former build's node dll (WorkloadFederation.Silo.dll, or .Gateway.dll before the silo)}" [after]="${AFTER:?path of the new build's node dll (WorkloadFederation.Silo.dll)}")
 requests="${REQUESTS:-6000}" concurrency="${CONCURRENCY:-32}" rounds="${ROUNDS:-2}" port="${PORT:-5191}"
 for round in $(seq 1 "$rounds"); do
   for which in before after; do

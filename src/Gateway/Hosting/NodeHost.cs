@@ -16,8 +16,8 @@ using WorkloadFederation.Gateway.DevIssuer;
 namespace WorkloadFederation.Gateway.Hosting;
 
 /// <summary>
-/// Builds the node's <see cref="WebApplication"/>: the one composition used by Program.cs and by the integration tests
-/// (which start it on Kestrel, 127.0.0.1 and a free port).
+/// The gateway's composition, as extension methods the program (<c>src/Silo</c>) calls in order: settings, the web
+/// host (listen addresses, Kestrel limits), the services, the pipeline and the endpoints.
 /// </summary>
 public static class NodeHost
 {
@@ -27,28 +27,15 @@ public static class NodeHost
     private const string DefaultUrl = "http://localhost:5000";
 
     /// <summary>
-    /// Creates the application from a parsed command line. <paramref name="configure"/> lets tests add configuration
-    /// (after the command line, so it wins) and replace services.
+    /// Applies the listen addresses (dev default, dev requires loopback) and Kestrel's outer limits.
     /// </summary>
-    public static WebApplication Build(NodeCommandLine commandLine, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplicationBuilder ConfigureGatewayHost(this WebApplicationBuilder builder, NodeSettings settings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.HostArgs });
-        builder.Configuration.AddInMemoryCollection(commandLine.Settings);
         // Framework request logs are noise at Information; the node's own events are kept.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        configure?.Invoke(builder);
-
-        var settings = LoadSettings(builder.Configuration);
         ApplyUrls(builder, settings);
         ConfigureKestrel(builder, settings);
-        builder.Services.AddGatewayServices(settings);
-        builder.Services.AddNodeTelemetry(settings.Telemetry, builder.Configuration);
-
-        var app = builder.Build();
-        app.UseNodeTelemetry(settings.Telemetry);
-        app.UseGatewayPipeline();
-        app.MapGatewayEndpoints();
-        return app;
+        return builder;
     }
 
     /// <summary>Binds and validates every option section, throwing one exception that lists every problem.</summary>
@@ -127,7 +114,8 @@ public static class NodeHost
         });
     }
 
-    private static IServiceCollection AddGatewayServices(this IServiceCollection services, NodeSettings settings)
+    /// <summary>Registers the gateway's settings, telemetry, rate limits, readiness, OpenAPI and the federation services.</summary>
+    public static IServiceCollection AddGatewayServices(this IServiceCollection services, NodeSettings settings)
     {
         services.AddSingleton(settings);
         services.AddSingleton(settings.Node);
@@ -149,7 +137,8 @@ public static class NodeHost
         return services;
     }
 
-    private static void UseGatewayPipeline(this WebApplication app)
+    /// <summary>The exception handler and the problem pages of the admin API.</summary>
+    public static void UseGatewayPipeline(this WebApplication app)
     {
         app.UseGatewayExceptionHandler();
         // Bodiless 404/405 of the admin API (no route matched) become problems with a stable code.
@@ -172,10 +161,11 @@ public static class NodeHost
         });
     }
 
-    private static void MapGatewayEndpoints(this WebApplication app)
+    /// <summary>Health, readiness, OpenAPI and every endpoint of the gateway.</summary>
+    public static void MapGatewayEndpoints(this WebApplication app)
     {
         app.MapGet(EndpointPaths.Health, () => Results.Text("ok")).ExcludeFromDescription();
-        app.MapGet(EndpointPaths.Ready, (NodeReadiness readiness) => readiness.SnapshotLoaded
+        app.MapGet(EndpointPaths.Ready, (NodeReadiness readiness) => readiness.IsReady
                 ? Results.Text("ready")
                 : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable))
             .ExcludeFromDescription();

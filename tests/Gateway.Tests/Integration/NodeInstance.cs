@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts;
 using WorkloadFederation.Gateway.Bootstrap;
-using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Hosting;
 using WorkloadFederation.TestSupport;
 
 namespace WorkloadFederation.Gateway.Tests.Integration;
@@ -24,7 +24,7 @@ public sealed record NodeSetup(string DataDir, string StoreProvider, string? Con
 }
 
 /// <summary>
-/// A node started in-process on Kestrel, 127.0.0.1 and a free port, through the same <see cref="NodeHost.Build"/> as
+/// A node started in-process on Kestrel, 127.0.0.1 and a free port, through the same <see cref="SiloHost.Build"/> as
 /// Program.cs; talked to over real HTTP. Captures every log line (secret hygiene checks).
 /// </summary>
 public sealed class NodeInstance : IAsyncDisposable
@@ -73,7 +73,7 @@ public sealed class NodeInstance : IAsyncDisposable
             ["Store:ConnectionString"] = setup.ConnectionString,
             ["Keys:KeyEncryptionKey"] = setup.Kek,
         };
-        var app = NodeHost.Build(NodeCommandLine.Parse([.. args]), builder =>
+        var app = SiloHost.Build(NodeCommandLine.Parse([.. args]), builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();

@@ -97,7 +97,7 @@ public sealed class NodeSettingsTests
     public void Build_MetricsListenUrlOnTheTokenPort_IsRefused()
     {
         var dir = Path.Combine(Path.GetTempPath(), "wif-metrics-" + Guid.NewGuid().ToString("N"));
-        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.Build(NodeCommandLine.Parse(
+        var ex = Assert.Throws<NodeConfigurationException>(() => Silo.Hosting.SiloHost.Build(Silo.Hosting.NodeCommandLine.Parse(
             ["--urls", "http://127.0.0.1:9464", "--data-dir", dir, "--Telemetry:MetricsListenUrl=http://127.0.0.1:9464"])));
 
         Assert.Contains(ex.Problems, p => p.Contains("port of its own", StringComparison.Ordinal));
@@ -121,7 +121,7 @@ public sealed class NodeSettingsTests
     public void Build_MetricsListenUrlOnAContainerPort_IsRefused()
     {
         var dir = Path.Combine(Path.GetTempPath(), "wif-metrics-" + Guid.NewGuid().ToString("N"));
-        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.Build(NodeCommandLine.Parse(
+        var ex = Assert.Throws<NodeConfigurationException>(() => Silo.Hosting.SiloHost.Build(Silo.Hosting.NodeCommandLine.Parse(
             ["--data-dir", dir, "--HTTP_PORTS=9464", "--Telemetry:MetricsListenUrl=http://127.0.0.1:9464"])));
 
         Assert.Contains(ex.Problems, p => p.Contains("http://*:9464 already listens on 9464", StringComparison.Ordinal));
