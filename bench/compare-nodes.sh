@@ -5,7 +5,7 @@
 #
 #   bench/compare-nodes.sh <baseline-node.dll> <new-node.dll> <scenario> [runs=2] [driver options...]
 #   e.g. bench/compare-nodes.sh /tmp/base/src/Gateway/bin/Release/net10.0/WorkloadFederation.Gateway.dll \
-#          src/Gateway/bin/Release/net10.0/WorkloadFederation.Gateway.dll client-assertion 2 --requests 60000 --duration 20
+#          src/Silo/bin/Release/net10.0/WorkloadFederation.Silo.dll client-assertion 2 --requests 60000 --duration 20
 #
 # Extra node options (e.g. the PostgreSQL store) come from NODE_ARGS.
 set -euo pipefail
