@@ -42,6 +42,25 @@ internal sealed class BaselineLoader : AssemblyLoadContext
             Bind(type, scenario, nameof(ClientCredentialsGrantScenario.WithSecret)));
     }
 
+    /// <summary>
+    /// Creates <paramref name="type"/> (a class of this benchmark assembly) bound to the former build, calls its
+    /// parameterless <paramref name="setup"/> and returns its parameterless, bool-returning <paramref name="method"/>.
+    /// </summary>
+    public static Func<bool> CreateFormer(Type type, string setup, string method)
+    {
+        var directory = Environment.GetEnvironmentVariable(DirectoryVariable);
+        if (string.IsNullOrEmpty(directory) || !File.Exists(Path.Combine(directory, "WorkloadFederation.Federation.dll")))
+        {
+            throw new InvalidOperationException($"{DirectoryVariable} must name the output directory of a build of the former commit.");
+        }
+
+        var self = new BaselineLoader(directory).LoadFromAssemblyPath(type.Assembly.Location);
+        var former = self.GetType(type.FullName!, throwOnError: true)!;
+        var instance = Activator.CreateInstance(former)!;
+        former.GetMethod(setup)!.Invoke(instance, null);
+        return Bind(former, instance, method);
+    }
+
     protected override Assembly? Load(AssemblyName assemblyName) =>
         assemblyName.Name is { } name && FromBaseline.Contains(name)
             ? LoadFromAssemblyPath(Path.Combine(_directory, name + ".dll"))

@@ -41,6 +41,7 @@ public class ExchangeBenchmarks
     private TokenExchangeHandler _handler = null!;
     private TokenExchangeRequest _request = null!;
     private AccessTokenIssuer _issuer = null!;
+    private Jwt.FormerAccessTokenIssuer _formerIssuer = null!;
     private SigningKeyRing _ring = null!;
     private CompiledCondition _condition = null!;
     private System.Text.Json.JsonDocument _claims = null!;
@@ -85,6 +86,7 @@ public class ExchangeBenchmarks
         _request = new TokenExchangeRequest(ClientId, token, TokenTypes.Jwt, IPAddress.Loopback);
         _token = token;
         _issuer = issuer;
+        _formerIssuer = new Jwt.FormerAccessTokenIssuer(issuer.Options);
         _ring = holder.Current.SigningKeys;
         holder.Current.TryGetTrustByClientId(ClientId, out var compiled);
         _condition = compiled.Condition;
@@ -115,6 +117,9 @@ public class ExchangeBenchmarks
     [Benchmark]
     public GrantResult Exchange() => _handler.HandleAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
+    /// <summary>Whether one whole exchange succeeds (for a caller in another load context, <see cref="IssuerAdoptionBenchmarks"/>).</summary>
+    public bool ExchangeSucceeds() => Exchange().Success;
+
     /// <summary>Stage: strict parse of the subject token (no verification).</summary>
     [Benchmark]
     public bool StageParse() => JwsCompact.TryParse(_token, JwtReadLimits.Default, out _, out _);
@@ -126,6 +131,10 @@ public class ExchangeBenchmarks
     /// <summary>Stage: writing and signing the access token (ES256).</summary>
     [Benchmark]
     public bool StageIssue() => _issuer.TryIssue(_ring, _descriptor, out _);
+
+    /// <summary>Stage: the same token through the former own writer (Utf8JsonWriter), the baseline of the adopted library.</summary>
+    [Benchmark]
+    public bool StageIssueFormer() => _formerIssuer.TryIssue(_ring, _descriptor, out _);
 
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 

@@ -20,7 +20,8 @@ namespace WorkloadFederation.Benchmarks.Jwt;
 /// <summary>
 /// The node's own JWT code beside Microsoft.IdentityModel.JsonWebTokens 8.23 in one run, each doing the same checks:
 /// a CI subject token (RS256 and ES256: parse, verify, iss, aud, exp/nbf/iat) and the node's own ES256 access tokens
-/// (issue; validate). EdDSA is not measured for the library: it has no Ed25519 signature provider.
+/// (issue: the former own writer, the adopted <see cref="AccessTokenIssuer"/> on the library, the bare library call;
+/// validate). EdDSA is not measured for the library: it has no Ed25519 signature provider.
 /// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*IdentityModelBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -39,6 +40,7 @@ public class IdentityModelBenchmarks
     private TokenValidationParameters _libraryRsa = null!;
     private TokenValidationParameters _libraryEc = null!;
     private AccessTokenIssuer _issuer = null!;
+    private FormerAccessTokenIssuer _formerIssuer = null!;
     private AccessTokenValidator _validator = null!;
     private FederationSnapshot _snapshot = null!;
     private AccessTokenDescriptor _descriptor = null!;
@@ -80,6 +82,7 @@ public class IdentityModelBenchmarks
             []));
         var options = new IssuedTokenOptions { Issuer = "https://{tenant}" };
         _issuer = new AccessTokenIssuer(options, TimeProvider.System);
+        _formerIssuer = new FormerAccessTokenIssuer(options);
         _validator = new AccessTokenValidator(options, TimeProvider.System);
         _descriptor = new AccessTokenDescriptor(Tenant, "sp1", CredentialClientId, ["deploy"], AuthenticationMethods.ClientCredentials,
             TimeSpan.FromSeconds(1800), CredentialId: "cred-1");
@@ -92,6 +95,11 @@ public class IdentityModelBenchmarks
         if (!check.IsActive)
         {
             throw new InvalidOperationException("the node's own access token did not validate: " + check.Reason);
+        }
+
+        if (!_formerIssuer.TryIssue(_snapshot.SigningKeys, _descriptor, out var former) || !_validator.Validate(former, _snapshot).IsActive)
+        {
+            throw new InvalidOperationException("the former writer's access token did not validate");
         }
 
         _accessToken = issued.Token;
@@ -141,11 +149,15 @@ public class IdentityModelBenchmarks
     [BenchmarkCategory("es256")]
     public bool LibraryEs256() => _handler.ValidateTokenAsync(_es256, _libraryEc).GetAwaiter().GetResult().IsValid;
 
-    [Benchmark(Baseline = true, Description = "issue access token: own")]
+    [Benchmark(Baseline = true, Description = "issue access token: former own writer")]
+    [BenchmarkCategory("issue")]
+    public bool FormerIssue() => _formerIssuer.TryIssue(_snapshot.SigningKeys, _descriptor, out _);
+
+    [Benchmark(Description = "issue access token: AccessTokenIssuer (IdentityModel, adopted)")]
     [BenchmarkCategory("issue")]
     public bool OwnIssue() => _issuer.TryIssue(_snapshot.SigningKeys, _descriptor, out _);
 
-    [Benchmark(Description = "issue access token: IdentityModel")]
+    [Benchmark(Description = "issue access token: bare IdentityModel CreateToken")]
     [BenchmarkCategory("issue")]
     public string LibraryIssue() => _handler.CreateToken(_libraryDescriptor);
 

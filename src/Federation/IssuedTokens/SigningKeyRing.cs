@@ -30,9 +30,6 @@ public sealed class RingKey
     /// <summary>When the key was created.</summary>
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>The encoded JWS header of tokens this key signs (computed once).</summary>
-    internal string? EncodedHeader { get; set; }
-
     /// <summary>For a retired key, until when it stays published; null for the active key.</summary>
     public DateTimeOffset? PublishedUntil { get; }
 }

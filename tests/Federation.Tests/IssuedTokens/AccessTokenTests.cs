@@ -72,6 +72,34 @@ public sealed class AccessTokenTests
     }
 
     [Fact]
+    public void Issue_HeaderIsAlgKidAndPlainTyp()
+    {
+        var token = Issue(CredentialDescriptor());
+
+        // The exact bytes: typ written as at+jwt (a JSON escape of '+' would still parse, but the contract shows it plain).
+        var header = System.Text.Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Token.Split('.')[0]));
+        Assert.Equal($$"""{"alg":"ES256","kid":"{{token.KeyId}}","typ":"at+jwt"}""", header);
+    }
+
+    [Fact]
+    public void Issue_ClaimSet_IsExactlyTheContractWithTheNodesClock()
+    {
+        var token = Issue(TrustDescriptor());
+
+        var payload = Payload(token.Token);
+        Assert.Equal(
+            ["iss", "sub", "aud", "exp", "iat", "jti", "tenant", "client_id", "roles", "amr", "trust_id", "subject_iss", "subject_sub"],
+            payload.EnumerateObject().Select(p => p.Name));
+
+        // The times come from the node's TimeProvider (a fixed test clock), not the library's: no nbf is added.
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds(), payload.GetProperty(AccessTokenClaims.IssuedAt).GetInt64());
+        Assert.Equal(token.IssuedAt.ToUnixTimeSeconds(), payload.GetProperty(AccessTokenClaims.IssuedAt).GetInt64());
+        Assert.Equal(token.ExpiresAt.ToUnixTimeSeconds(), payload.GetProperty(AccessTokenClaims.Expires).GetInt64());
+        Assert.Equal(JsonValueKind.Number, payload.GetProperty(AccessTokenClaims.Expires).ValueKind);
+        Assert.Equal(JsonValueKind.Array, payload.GetProperty(AccessTokenClaims.Roles).ValueKind);
+    }
+
+    [Fact]
     public void Issue_NoActiveKey_IsFalse()
     {
         Assert.False(_issuer.TryIssue(SigningKeyRing.Empty, CredentialDescriptor(), out _));
