@@ -22,14 +22,12 @@ namespace WorkloadFederation.Federation.ClientCredentials;
 /// <param name="ClientAssertion">The signed EdDSA assertion.</param>
 /// <param name="ClientSecret">The whole <c>secret-token:</c> string (secret post).</param>
 /// <param name="ClientIp">The caller address.</param>
-/// <param name="TokenEndpointUrl">The URL this request was sent to; accepted as an assertion <c>aud</c>.</param>
 public sealed record ClientCredentialsRequest(
     string? ClientId,
     string? ClientAssertionType,
     string? ClientAssertion,
     string? ClientSecret,
-    IPAddress? ClientIp,
-    string? TokenEndpointUrl = null)
+    IPAddress? ClientIp)
 {
     /// <summary>Never the assertion or secret.</summary>
     public override string ToString() => $"client credentials for {ClientId} from {ClientIp}";
@@ -52,6 +50,14 @@ public sealed record ClientCredentialsOptions
 
     /// <summary>Read limits of assertions.</summary>
     public JwtReadLimits ReadLimits { get; init; } = JwtReadLimits.Default with { MaxTokenLength = 8 * 1024 };
+
+    /// <summary>
+    /// The node's configured public token endpoint URLs, accepted as an assertion <c>aud</c> besides the tenant domain
+    /// and <c>https://&lt;tenant domain&gt;/auth/v1/token</c>. Never the URL a caller addressed: a Host header is the
+    /// caller's to choose, so accepting it would let an assertion made for another server be relayed here
+    /// (RFC 7523 §3 item 3).
+    /// </summary>
+    public IReadOnlyList<string> PublicTokenEndpointUrls { get; init; } = [];
 }
 
 /// <summary>
@@ -261,7 +267,7 @@ public sealed class ClientCredentialsHandler
 
         // RFC 7523 §3 item 3: aud names this server — the tenant domain or the token endpoint URL.
         var aud = jwt.ReadAudience();
-        if (!aud.IsPresent || !aud.Value!.Any(a => IsAcceptedAudience(a, clientId.Tenant, request.TokenEndpointUrl)))
+        if (!aud.IsPresent || !aud.Value!.Any(a => IsAcceptedAudience(a, clientId.Tenant)))
         {
             return Invalid($"the assertion's aud must contain the tenant domain {clientId.Tenant} or the token endpoint URL");
         }
@@ -312,10 +318,17 @@ public sealed class ClientCredentialsHandler
         return (null, string.Empty, exp.Value + skew, jti.Value);
     }
 
-    private static bool IsAcceptedAudience(string audience, string tenant, string? tokenEndpointUrl) =>
+    /// <summary>The tenant domain, the tenant's default token endpoint URL (API.md: clients derive the server from the client id) or a configured public one.</summary>
+    private bool IsAcceptedAudience(string audience, string tenant) =>
         string.Equals(audience, tenant, StringComparison.Ordinal)
-        || (tokenEndpointUrl is not null && string.Equals(audience, tokenEndpointUrl, StringComparison.Ordinal))
-        || string.Equals(audience, $"https://{tenant}{EndpointPaths.Token}", StringComparison.Ordinal);
+        || IsTenantTokenEndpointUrl(audience, tenant)
+        || _options.PublicTokenEndpointUrls.Contains(audience, StringComparer.Ordinal);
+
+    private static bool IsTenantTokenEndpointUrl(string audience, string tenant) =>
+        audience.Length == "https://".Length + tenant.Length + EndpointPaths.Token.Length
+        && audience.StartsWith("https://", StringComparison.Ordinal)
+        && audience.AsSpan("https://".Length, tenant.Length).SequenceEqual(tenant)
+        && audience.EndsWith(EndpointPaths.Token, StringComparison.Ordinal);
 
     /// <summary>API.md secret post: derive the public key from the secret, compare in constant time, forget the secret.</summary>
     private static (string? Reason, string Detail, DateTimeOffset Expiry, string? Jti) CheckSecret(string secretText, CompiledCredential credential, ClientId clientId)

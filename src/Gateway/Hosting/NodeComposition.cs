@@ -63,7 +63,11 @@ internal static class NodeComposition
         services.AddSingleton(new ExchangeOptions());
         services.AddSingleton<ExchangeSteps>();
         services.AddSingleton<TokenExchangeHandler>();
-        services.AddSingleton(new ClientCredentialsOptions { TokenLifetime = TimeSpan.FromSeconds(settings.Tokens.ClientCredentialsLifetimeSeconds) });
+        services.AddSingleton(new ClientCredentialsOptions
+        {
+            TokenLifetime = TimeSpan.FromSeconds(settings.Tokens.ClientCredentialsLifetimeSeconds),
+            PublicTokenEndpointUrls = settings.Tenancy.PublicTokenEndpointUrls(),
+        });
         services.AddSingleton<ClientCredentialsHandler>();
         services.AddSingleton<TrustTestRunner>();
 
