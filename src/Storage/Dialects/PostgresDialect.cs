@@ -93,6 +93,9 @@ internal sealed class PostgresDialect : ISqlDialect
     {
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => DbErrorKind.UniqueViolation,
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => DbErrorKind.ForeignKeyViolation,
+        // Class 22 (data exception: bad encoding, value too long, out of range) and the rest of class 23 (integrity
+        // constraint): the same statement would be refused again, so retrying it is pointless.
+        PostgresException { SqlState: ['2', '2' or '3', ..] } => DbErrorKind.PermanentRefusal,
         _ => DbErrorKind.Other,
     };
 

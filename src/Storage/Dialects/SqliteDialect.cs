@@ -124,6 +124,8 @@ internal sealed class SqliteDialect : ISqlDialect
         // SQLITE_CONSTRAINT_UNIQUE (2067), SQLITE_CONSTRAINT_PRIMARYKEY (1555), SQLITE_CONSTRAINT_FOREIGNKEY (787).
         SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } => DbErrorKind.UniqueViolation,
         SqliteException { SqliteExtendedErrorCode: 787 } => DbErrorKind.ForeignKeyViolation,
+        // SQLITE_TOOBIG (18), SQLITE_CONSTRAINT (19, any other constraint), SQLITE_MISMATCH (20): refused for good.
+        SqliteException { SqliteErrorCode: 18 or 19 or 20 } => DbErrorKind.PermanentRefusal,
         _ => DbErrorKind.Other,
     };
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Store;
 
@@ -104,7 +105,14 @@ internal sealed partial class SqlFederationStore
             }
 
             command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException ex) when (dialect.Classify(ex) == Dialects.DbErrorKind.PermanentRefusal)
+            {
+                throw new StoreRefusedException("The store refuses a value of these audit events.", ex);
+            }
         }
 
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);

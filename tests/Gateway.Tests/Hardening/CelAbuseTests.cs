@@ -12,7 +12,7 @@ namespace WorkloadFederation.Gateway.Tests.Hardening;
 /// real exchange — catastrophic-backtracking regexes, quadratic string building, cubic comprehensions. The engine's
 /// limits (linear-time regex with a match timeout, cost budget, value size) must turn each into a prompt refusal.
 /// </summary>
-public sealed class CelAbuseTests(HostileNodeFixture fixture) : IClassFixture<HostileNodeFixture>
+public abstract class CelAbuseTests(HostileNodeFixture fixture)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
 
@@ -60,3 +60,7 @@ public sealed class CelAbuseTests(HostileNodeFixture fixture) : IClassFixture<Ho
             .Single(p => p.GetProperty("issuer_url").GetString() == fixture.Issuer.IssuerOf("main")).GetProperty("id").GetString()!;
     }
 }
+
+public sealed class SqliteCelAbuseTests(HostileNodeFixture fixture) : CelAbuseTests(fixture), IClassFixture<HostileNodeFixture>;
+
+public sealed class PostgresCelAbuseTests(PostgresHostileNodeFixture fixture) : CelAbuseTests(fixture), IClassFixture<PostgresHostileNodeFixture>;

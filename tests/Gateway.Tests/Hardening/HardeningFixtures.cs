@@ -74,7 +74,12 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
         ["Limits:MaxFormBodyBytes"] = "262144",
     };
 
-    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings));
+    /// <summary>True to run on a throw-away PostgreSQL database instead of SQLite.</summary>
+    protected virtual bool OnPostgres => false;
+
+    protected override Task<StoreBackend> CreateBackendAsync() => OnPostgres
+        ? PostgresBackend.CreateAsync(Settings)
+        : Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings));
 
     async Task IAsyncLifetime.InitializeAsync()
     {
@@ -231,4 +236,10 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
     public static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
     public string TokenEndpointUrl => new Uri(Node.BaseAddress, EndpointPaths.Token).ToString();
+}
+
+/// <summary>The hostile node on PostgreSQL: the same suites, where the store can diverge (STYLE.md "Tests").</summary>
+public sealed class PostgresHostileNodeFixture : HostileNodeFixture
+{
+    protected override bool OnPostgres => true;
 }

@@ -28,7 +28,7 @@ public sealed record HostileCase(string Name, Func<HostileNodeFixture, Attempt> 
 /// OAuth <c>error</c>, the audit event's reason code and that <c>/healthz</c> still answers; a few control cases prove
 /// that the same harness issues a token when nothing is wrong.
 /// </summary>
-public sealed class HostileTokenCorpusTests(HostileNodeFixture fixture) : IClassFixture<HostileNodeFixture>
+public abstract class HostileTokenCorpusTests(HostileNodeFixture fixture)
 {
     private const string Format = DenialReasons.InvalidJwtFormat;
     private const string Alg = DenialReasons.AlgorithmNotAllowed;
@@ -422,3 +422,7 @@ public sealed class HostileTokenCorpusTests(HostileNodeFixture fixture) : IClass
         return Encoding.ASCII.GetString(input) + "." + Forge.Seg(Federation.Credentials.Ed25519Keys.Sign(secret.PrivateKey, input));
     }
 }
+
+public sealed class SqliteHostileTokenCorpusTests(HostileNodeFixture fixture) : HostileTokenCorpusTests(fixture), IClassFixture<HostileNodeFixture>;
+
+public sealed class PostgresHostileTokenCorpusTests(PostgresHostileNodeFixture fixture) : HostileTokenCorpusTests(fixture), IClassFixture<PostgresHostileNodeFixture>;

@@ -17,7 +17,7 @@ namespace WorkloadFederation.Gateway.Tests.Hardening;
 /// <see cref="NodeInstance.Logs"/> (an <c>ILoggerProvider</c> at Debug level, installed before the node starts) and
 /// searched for every secret the scenario handled; the raw SQLite files are searched for private key material.
 /// </summary>
-public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixture<HostileNodeFixture>
+public abstract class SecretsHygieneTests(HostileNodeFixture fixture)
 {
     [Fact]
     public async Task Logs_FullScenario_ContainNoSecretKeyAssertionOrToken()
@@ -215,3 +215,7 @@ public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixt
         return keys;
     }
 }
+
+public sealed class SqliteSecretsHygieneTests(HostileNodeFixture fixture) : SecretsHygieneTests(fixture), IClassFixture<HostileNodeFixture>;
+
+public sealed class PostgresSecretsHygieneTests(PostgresHostileNodeFixture fixture) : SecretsHygieneTests(fixture), IClassFixture<PostgresHostileNodeFixture>;

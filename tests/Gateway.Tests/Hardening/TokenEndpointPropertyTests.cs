@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace WorkloadFederation.Gateway.Tests.Hardening;
 
 /// <summary>The hostile node with rate limits raised, so fuzzing measures the endpoint rather than the limiter.</summary>
-public sealed class FuzzNodeFixture : HostileNodeFixture
+public class FuzzNodeFixture : HostileNodeFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
@@ -20,12 +20,18 @@ public sealed class FuzzNodeFixture : HostileNodeFixture
     };
 }
 
+/// <summary>The fuzzing node on PostgreSQL.</summary>
+public sealed class PostgresFuzzNodeFixture : FuzzNodeFixture
+{
+    protected override bool OnPostgres => true;
+}
+
 /// <summary>
-/// Issue 6: property-based tests (FsCheck core API) against the real token endpoint — random form bodies, random token
+/// Property-based tests (FsCheck core API) against the real token endpoint — random form bodies, random token
 /// strings, and mutations of valid subject tokens and client assertions never produce a 5xx, never crash the node, and a
 /// mutated credential is never accepted. Iteration counts are asserted, not just configured.
 /// </summary>
-public sealed class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOutputHelper output) : IClassFixture<FuzzNodeFixture>
+public abstract class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOutputHelper output)
 {
     public const int FormIterations = 1000;
     public const int TokenIterations = 1000;
@@ -202,3 +208,9 @@ public sealed class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOut
 
     private static string Quote(string s) => s.Length > 200 ? s[..200] + "…" : s;
 }
+
+public sealed class SqliteTokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOutputHelper output)
+    : TokenEndpointPropertyTests(fixture, output), IClassFixture<FuzzNodeFixture>;
+
+public sealed class PostgresTokenEndpointPropertyTests(PostgresFuzzNodeFixture fixture, ITestOutputHelper output)
+    : TokenEndpointPropertyTests(fixture, output), IClassFixture<PostgresFuzzNodeFixture>;

@@ -124,12 +124,7 @@ public sealed class SqliteLifecycleTests(ITestOutputHelper output) : LifecycleSc
 
 public sealed class PostgresLifecycleTests(ITestOutputHelper output) : LifecycleScenarios(output)
 {
-    protected override async Task<StoreBackend> CreateBackendAsync()
-    {
-        var backend = new PostgresBackend();
-        await backend.InitializeAsync();
-        return backend;
-    }
+    protected override Task<StoreBackend> CreateBackendAsync() => PostgresBackend.CreateAsync();
 
     [Fact]
     public async Task TwoNodes_DisableOnA_RefusedOnBWithinBoundedTime()
