@@ -223,6 +223,27 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
         }
     }
 
+    /// <summary>Every audit event of the tenant, oldest first, as the raw JSON of each page, following <c>next</c> to the end.</summary>
+    public async Task<List<string>> AllAuditPagesAsync()
+    {
+        var pages = new List<string>();
+        long after = 0;
+        while (true)
+        {
+            var page = await AdminAsync(HttpMethod.Get, $"/audit-events?limit=500&after={after}");
+            Assert.True(page.Status == HttpStatusCode.OK, page.ToString());
+            pages.Add(page.Body);
+            if (!page.Json.TryGetProperty("next", out var next) || next.ValueKind == JsonValueKind.Null)
+            {
+                return pages;
+            }
+
+            var cursor = long.Parse(next.ValueKind == JsonValueKind.String ? next.GetString()! : next.GetRawText(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(cursor > after, $"the audit cursor did not advance past {after}");
+            after = cursor;
+        }
+    }
+
     /// <summary>True when <c>/healthz</c> answers 200.</summary>
     public async Task<bool> HealthyAsync()
     {

@@ -77,6 +77,14 @@ public abstract class HostileTokenCorpusTests(HostileNodeFixture fixture)
         Assert.Equal(0, fixture.Issuer.HitsOf("/attacker/jwks"));
         Assert.Equal(0, fixture.Issuer.HitsOf("/attacker/cert.pem"));
         Assert.Equal(0, fixture.Issuer.HitsOf("/attacker/.well-known/openid-configuration"));
+
+        // Positive controls: the counter sees the node's own fetches of the trusted realm's keys, and counts a request
+        // to the attacker's URL the moment one is made; so the zeros above mean "never fetched", not "never counted".
+        Assert.True(fixture.Issuer.HitsOf("/main/jwks") >= 1, "the node's fetch of the trusted JWKS was not counted");
+        using var probe = new HttpClient();
+        using var fetched = await probe.GetAsync(fixture.Issuer.BaseUrl + "/attacker/jwks");
+        Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
+        Assert.Equal(1, fixture.Issuer.HitsOf("/attacker/jwks"));
     }
 
     private async Task RunAsync(string name)

@@ -159,6 +159,9 @@ public abstract class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestO
         var original = Wire.Assertion(clientId, secret, fixture.Tenant, DateTimeOffset.UtcNow, lifetime: TimeSpan.FromMinutes(4));
         var mutated = Mutations(original);
 
+        // Positive control: the unmutated assertion authenticates the first time it is sent (during the property when
+        // a mutation happens to leave it unchanged, else after it); otherwise every refusal below would be vacuous.
+        var originalSent = false;
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(AssertionMutationIterations), Prop.ForAll(mutated.ToArbitrary(), a =>
         {
             var reply = PostForm(Wire.AssertionForm(clientId, a));
@@ -166,11 +169,21 @@ public abstract class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestO
             {
                 Assert.True(reply.Status != HttpStatusCode.OK, $"mutated assertion accepted: {Quote(a)}");
             }
+            else
+            {
+                Assert.True(originalSent ? reply.Status == HttpStatusCode.Unauthorized : reply.Status == HttpStatusCode.OK, reply.ToString());
+                originalSent = true;
+            }
 
             return Record(reply, $"mutated assertion {Quote(a)}");
         }));
 
         Finish(AssertionMutationIterations, "mutated client assertions");
+        if (!originalSent)
+        {
+            var control = PostForm(Wire.AssertionForm(clientId, original));
+            Assert.True(control.Status == HttpStatusCode.OK, $"the unmutated assertion does not authenticate: {control}");
+        }
     }
 
     /// <summary>One to four edits of <paramref name="original"/>: replace, insert or delete a character, swap or duplicate segments, truncate.</summary>
