@@ -149,24 +149,25 @@ public class ExchangeBenchmarks
         {
         }
     }
+}
 
-    private sealed class StaticKeyCache(VerificationKey key) : IProviderKeyCache
+/// <summary>One provider key for every lookup: the benchmarks measure the grant, not the key cache.</summary>
+internal sealed class StaticKeyCache(VerificationKey key) : IProviderKeyCache
+{
+    public ValueTask<ProviderKeyResult> ResolveAsync(ProviderKeySource source, string? kid, string alg, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ProviderKeyResult.Found(key));
+
+    public void Prefetch(ProviderKeySource source)
     {
-        public ValueTask<ProviderKeyResult> ResolveAsync(ProviderKeySource source, string? kid, string alg, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(ProviderKeyResult.Found(key));
-
-        public void Prefetch(ProviderKeySource source)
-        {
-        }
-
-        public void Invalidate(string providerId)
-        {
-        }
-
-        public ProviderKeyState? GetState(string providerId) => null;
-
-        public Task RefreshDueAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task RunAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    public void Invalidate(string providerId)
+    {
+    }
+
+    public ProviderKeyState? GetState(string providerId) => null;
+
+    public Task RefreshDueAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RunAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
