@@ -21,7 +21,7 @@ using WorkloadFederation.Federation.Store;
 namespace WorkloadFederation.Benchmarks.Exchange;
 
 /// <summary>
-/// Issue 4 "Performance": one whole in-process token exchange (strict parse, RS256 verify, claims checks, CEL condition,
+/// One whole in-process token exchange (strict parse, RS256 verify, claims checks, CEL condition,
 /// ES256 sign, audit record) against the raw cryptography it cannot avoid — one RSA-2048 verify plus one P-256 sign —
 /// measured in the same run. Target: the exchange within 1.3× of the raw cost.
 /// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*ExchangeBenchmarks*'</c>.

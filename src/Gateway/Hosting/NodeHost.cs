@@ -71,7 +71,7 @@ public static class NodeHost
 
         if (settings.Node.Dev && urls is not null)
         {
-            // Issue 4 "Dev issuer": dev mode cannot be enabled when the node listens on a non-loopback address.
+            // Dev mode trusts loopback http:// issuers and mints test tokens, so it refuses to start on a non-loopback address.
             var problems = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(u => !DevIssuerGuard.IsLoopbackUrl(u))
                 .Select(u => $"--dev requires loopback listen addresses; '{u}' is not loopback.")

@@ -82,8 +82,9 @@ public sealed class AuditWriterTests
         _store, new AuditOptions { Capacity = capacity, MaxBatchSize = batch, RetryDelay = TimeSpan.FromMilliseconds(10) },
         TimeProvider.System, NullLogger<AuditWriter>.Instance);
 
-    private static AuditEvent Event(int i) => TokenAuditEvents.Denied(
-        DateTimeOffset.UnixEpoch.AddSeconds(i), "acme.example.com", "token_expired", "token expired", null, null, $"trust-{i}", null, "10.0.0.1", null);
+    private static AuditEvent Event(int i) =>
+        new TokenDecision(DateTimeOffset.UnixEpoch.AddSeconds(i), null, System.Net.IPAddress.Parse("10.0.0.1")) { Tenant = "acme.example.com", TrustId = $"trust-{i}" }
+            .Denied("token_expired", "token expired");
 
     [Fact]
     public async Task Flush_BufferedEvents_AreAllWrittenInBatchesInOrder()

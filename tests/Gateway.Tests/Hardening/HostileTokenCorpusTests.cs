@@ -22,7 +22,7 @@ public sealed record Attempt(string ClientId, Dictionary<string, string> Form)
 public sealed record HostileCase(string Name, Func<HostileNodeFixture, Attempt> Build, HttpStatusCode Status, string? Error, string? Reason);
 
 /// <summary>
-/// Issue 6 "Hostile tokens": a named corpus of attack and malformation cases sent through the real token endpoint of a
+/// Hostile tokens: a named corpus of attack and malformation cases sent through the real token endpoint of a
 /// dev-mode node, against trusts whose providers are a local issuer the test holds the keys of (see
 /// <see cref="HostileNodeFixture"/>), plus client credentials attacks. Each case asserts the exact HTTP status, the
 /// OAuth <c>error</c>, the audit event's reason code and that <c>/healthz</c> still answers; a few control cases prove

@@ -88,8 +88,7 @@ internal static partial class TokenEndpoint
         if (ClientId.TryParse(clientIdText, out var clientId)
             && rateLimiter.CheckClient(clientId.Value, clientId.Tenant) is { } clientRefusal)
         {
-            audit.Record(TokenAuditEvents.Denied(time.GetUtcNow(), clientId.Tenant, DenialReasons.RateLimited, clientRefusal.Description,
-                null, null, null, clientId.Value, clientIp?.ToString(), null));
+            audit.Record(new TokenDecision(time.GetUtcNow(), clientId.Value, clientIp).Denied(DenialReasons.RateLimited, clientRefusal.Description));
             return TooMany(http, telemetry, clientRefusal, grant, started);
         }
 
