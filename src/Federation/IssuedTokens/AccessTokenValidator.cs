@@ -152,11 +152,12 @@ public sealed class AccessTokenValidator
 
         // The one set of freshness rules, with our own tokens' windows: no leeway past exp (the node set it), the skew
         // for an iat from a node whose clock runs ahead.
+        var now = _time.GetUtcNow();
         var freshness = TokenFreshness.Check(
             ClaimRead<DateTimeOffset>.Present(DateTimeOffset.FromUnixTimeSeconds(exp)),
             ClaimRead<DateTimeOffset>.Missing(),
             ClaimRead<DateTimeOffset>.Present(DateTimeOffset.FromUnixTimeSeconds(iat)),
-            _time.GetUtcNow(),
+            now,
             new FreshnessWindows(_options.ClockSkew, TimeSpan.Zero, null, null, "access token"));
         if (!freshness.Passed)
         {
@@ -195,7 +196,7 @@ public sealed class AccessTokenValidator
                 return AccessTokenValidationResult.Inactive(InactiveReasons.CredentialRevoked);
             }
 
-            if (credential.ExpiresAt.ToUnixTimeSeconds() <= now)
+            if (credential.ExpiresAt.ToUnixTimeSeconds() <= now.ToUnixTimeSeconds())
             {
                 return AccessTokenValidationResult.Inactive(InactiveReasons.CredentialExpired);
             }
