@@ -116,18 +116,28 @@ public sealed class ExchangeSteps
     {
         _keys = keys ?? throw new ArgumentNullException(nameof(keys));
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        Gates = new DecisionPipeline<ExchangeContext>(
+        DecisionStep<ExchangeContext>[] gates =
+        [
             DecisionStep<ExchangeContext>.Of(GrantGates.TrustEnabled, static c => GrantGates.CheckTrustEnabled(c.Trust.Trust)),
-            DecisionStep<ExchangeContext>.Of(GrantGates.PrincipalEnabled, static c => GrantGates.CheckPrincipalEnabled(c.Trust.Principal)));
-        TokenChecks = new DecisionPipeline<ExchangeContext>(
+            DecisionStep<ExchangeContext>.Of(GrantGates.PrincipalEnabled, static c => GrantGates.CheckPrincipalEnabled(c.Trust.Principal)),
+        ];
+        DecisionStep<ExchangeContext>[] tokenChecks =
+        [
             DecisionStep<ExchangeContext>.Of(TrustTestSteps.JwtDecode, DecodeJwt),
             DecisionStep<ExchangeContext>.Of(TrustTestSteps.IssuerMatch, MatchIssuer),
             DecisionStep<ExchangeContext>.OfAsync(TrustTestSteps.SignatureValidation, ValidateSignatureAsync),
             DecisionStep<ExchangeContext>.Of(TrustTestSteps.AudienceValidation, ValidateAudience),
             DecisionStep<ExchangeContext>.Of(TrustTestSteps.TokenFreshness, CheckFreshness),
             DecisionStep<ExchangeContext>.Of(TrustTestSteps.CelEvaluation, EvaluateCondition),
-            DecisionStep<ExchangeContext>.Of(TrustTestSteps.IpAddressCheck, CheckIpAddress));
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.IpAddressCheck, CheckIpAddress),
+        ];
+        Gates = new DecisionPipeline<ExchangeContext>(gates);
+        TokenChecks = new DecisionPipeline<ExchangeContext>(tokenChecks);
+        Exchange = new DecisionPipeline<ExchangeContext>([.. gates, .. tokenChecks]);
     }
+
+    /// <summary>What the token exchange runs: the enabled gates, then the token checks.</summary>
+    public DecisionPipeline<ExchangeContext> Exchange { get; }
 
     /// <summary>The enabled gates (DESIGN.md step 2), run before the token checks; the trust test runner runs them for its verdict.</summary>
     public DecisionPipeline<ExchangeContext> Gates { get; }

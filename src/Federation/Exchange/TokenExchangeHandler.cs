@@ -75,11 +75,7 @@ public sealed class TokenExchangeHandler
 
         // DESIGN.md step 2 (enabled gates), then steps 3–7 shared with the trust test runner.
         var context = new ExchangeContext(trust, request.SubjectToken, null, request.ClientIp, now, isTestRun: false);
-        var run = await _steps.Gates.RunAsync(context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
-        if (run.Passed)
-        {
-            run = await _steps.TokenChecks.RunAsync(context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
-        }
+        var run = await _steps.Exchange.RunAsync(context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
 
         decision.Subject = VerifiedSubject(context);
         if (run.FirstFailure is { } failure)

@@ -95,6 +95,10 @@ internal static class NodeComposition
 
         var api = app.MapGroup(EndpointPaths.AdminPrefix)
             .AddEndpointFilter<AdminAuthentication>();
+        foreach (var status in new[] { StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict })
+        {
+            api.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(Problems.ProblemResults.ProblemBody), [Problems.ProblemResults.ContentType]));
+        }
         Admin.Providers.ProviderEndpoints.Map(api);
         ServicePrincipalEndpoints.Map(api);
         CredentialEndpoints.Map(api);

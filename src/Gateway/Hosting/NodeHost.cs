@@ -110,7 +110,14 @@ public static class NodeHost
         services.AddSingleton<TokenRateLimiter>();
         services.AddSingleton<NodeReadiness>();
         services.AddOtlpExportIfConfigured(settings.Telemetry);
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiWire.Configure);
+        // The OpenAPI document's schemas come from these options: the wire's own names and null handling.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = Contracts.WireJson.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DefaultIgnoreCondition = Contracts.WireJson.Options.DefaultIgnoreCondition;
+            o.SerializerOptions.NumberHandling = Contracts.WireJson.Options.NumberHandling;
+        });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         NodeComposition.AddFederation(services, settings);
         return services;

@@ -38,10 +38,10 @@ internal static class CredentialEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(ServicePrincipalEndpoints.Path + "/{id}/credentials").WithTags("Credentials");
-        group.MapPost("/", CreateAsync).Produces<CredentialDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).Accepts<CreateCredentialRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<CredentialDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<CredentialListDto>();
         group.MapGet("/{cid}", Get).Produces<CredentialDto>();
-        group.MapPatch("/{cid}", UpdateAsync).Produces<CredentialDto>();
+        group.MapPatch("/{cid}", UpdateAsync).Accepts<UpdateCredentialRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<CredentialDto>();
         group.MapDelete("/{cid}", RevokeAsync).Produces(StatusCodes.Status204NoContent);
     }
 

@@ -28,10 +28,10 @@ internal static class ProviderEndpoints
     {
         api.MapGet("/provider-presets", Presets).WithTags("Providers").Produces<ProviderPresetListDto>();
         var group = api.MapGroup("/providers").WithTags("Providers");
-        group.MapPost("/", CreateAsync).Produces<ProviderDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).Accepts<CreateProviderRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<ProviderDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<ProviderListDto>();
         group.MapGet("/{id}", Get).Produces<ProviderDto>();
-        group.MapPatch("/{id}", UpdateAsync).Produces<ProviderDto>();
+        group.MapPatch("/{id}", UpdateAsync).Accepts<UpdateProviderRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<ProviderDto>();
         group.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
     }
 

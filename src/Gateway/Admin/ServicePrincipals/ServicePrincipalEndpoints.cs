@@ -21,10 +21,10 @@ internal static class ServicePrincipalEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(Path).WithTags("Service principals");
-        group.MapPost("/", CreateAsync).Produces<ServicePrincipalDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).Accepts<CreateServicePrincipalRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<ServicePrincipalDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<ServicePrincipalListDto>();
         group.MapGet("/{id}", Get).Produces<ServicePrincipalDto>();
-        group.MapPatch("/{id}", UpdateAsync).Produces<ServicePrincipalDto>();
+        group.MapPatch("/{id}", UpdateAsync).Accepts<UpdateServicePrincipalRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<ServicePrincipalDto>();
         group.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
     }
 

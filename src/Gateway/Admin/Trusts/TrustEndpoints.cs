@@ -36,12 +36,12 @@ internal static partial class TrustEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(ServicePrincipalEndpoints.Path + "/{id}/trusts").WithTags("Trusts");
-        group.MapPost("/", CreateAsync).Produces<TrustDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).Accepts<CreateTrustRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<TrustDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<TrustListDto>();
         group.MapGet("/{tid}", Get).Produces<TrustDto>();
-        group.MapPatch("/{tid}", UpdateAsync).Produces<TrustDto>();
+        group.MapPatch("/{tid}", UpdateAsync).Accepts<UpdateTrustRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<TrustDto>();
         group.MapDelete("/{tid}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
-        group.MapPost("/{tid}/test", TestAsync).Produces<TrustTestResultDto>();
+        group.MapPost("/{tid}/test", TestAsync).Accepts<TrustTestRequest>(System.Net.Mime.MediaTypeNames.Application.Json).Produces<TrustTestResultDto>();
 
     }
 
