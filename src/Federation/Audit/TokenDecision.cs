@@ -19,8 +19,11 @@ public sealed class TokenDecision
         // The client id is the caller's text: bounded before it is stored or logged.
         ClientId = clientId is { Length: > Contracts.Identity.ClientId.MaxLength } ? clientId[..Contracts.Identity.ClientId.MaxLength] : clientId;
         ClientIp = clientIp?.ToString();
-        Tenant = Contracts.Identity.ClientId.TryParse(clientId, out var parsed) ? parsed.Tenant : string.Empty;
+        _requestedClientId = clientId;
     }
+
+    private readonly string? _requestedClientId;
+    private string? _tenant;
 
     /// <summary>The time of the decision.</summary>
     public DateTimeOffset Time { get; }
@@ -32,7 +35,12 @@ public sealed class TokenDecision
     public string? ClientIp { get; }
 
     /// <summary>The tenant the event is recorded under: the client id's domain until an entity is resolved.</summary>
-    public string Tenant { get; set; }
+    public string Tenant
+    {
+        // Parsed only when a decision ends before its entity was resolved (the hot path sets it).
+        get => _tenant ??= Contracts.Identity.ClientId.TryParse(_requestedClientId, out var parsed) ? parsed.Tenant : string.Empty;
+        set => _tenant = value;
+    }
 
     /// <summary>The service principal, once resolved.</summary>
     public string? PrincipalId { get; set; }
