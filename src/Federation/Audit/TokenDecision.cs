@@ -1,4 +1,3 @@
-using System.Net;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Model;
@@ -13,12 +12,12 @@ namespace WorkloadFederation.Federation.Audit;
 public sealed class TokenDecision
 {
     /// <summary>Starts a decision at <paramref name="time"/> for the request's client id and address.</summary>
-    public TokenDecision(DateTimeOffset time, string? clientId, IPAddress? clientIp)
+    public TokenDecision(DateTimeOffset time, string? clientId, string? clientIp)
     {
         Time = time;
         // The client id is the caller's text: bounded before it is stored or logged.
         ClientId = clientId is { Length: > Contracts.Identity.ClientId.MaxLength } ? clientId[..Contracts.Identity.ClientId.MaxLength] : clientId;
-        ClientIp = clientIp?.ToString();
+        ClientIp = clientIp;
         _requestedClientId = clientId;
     }
 

@@ -55,7 +55,7 @@ public sealed class ClientCredentialsHandler
         var now = _time.GetUtcNow();
         var snapshot = _snapshots.Current;
         // Audited under the client id's tenant until the credential is found (a tenantless event is written nowhere).
-        var decision = new TokenDecision(now, request.ClientId, request.ClientIp);
+        var decision = new TokenDecision(now, request.ClientId, request.ClientIp?.ToString());
 
         // RFC 6749 §4.4.2 / RFC 7521 §4.2: the client id and exactly one authentication method.
         if (CheckRequest(request) is { } problem)
@@ -67,6 +67,7 @@ public sealed class ClientCredentialsHandler
         if (!ClientId.TryParse(request.ClientId, out var clientId) || clientId.Kind != ClientIdKind.Credential
             || !snapshot.TryGetCredentialByClientId(clientId.Value, out var credential) || credential.Credential.Tenant != clientId.Tenant)
         {
+            _steps.SpendTheWorkOfAKnownCredential(request);
             return _finisher.Deny(decision, DenialReasons.CredentialNotFound, "no credential has this client id", activity, started);
         }
 
@@ -76,8 +77,7 @@ public sealed class ClientCredentialsHandler
 
         var context = new ClientCredentialsContext(request, credential, clientId, now);
         var pipeline = request.ClientAssertion is not null ? _steps.WithAssertion : _steps.WithSecret;
-        var run = await pipeline.RunAsync(context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
-        if (run.FirstFailure is { } failure)
+        if (await pipeline.FirstFailureAsync(context, cancellationToken).ConfigureAwait(false) is { } failure)
         {
             return _finisher.Deny(decision, failure.Reason!, failure.Detail, activity, started);
         }

@@ -263,6 +263,37 @@ public sealed class ClientCredentialsSteps
             : StepOutcome.Failed(Name, DenialReasons.AssertionReplayed, "this assertion's jti was already used");
     }
 
+    /// <summary>
+    /// An unknown credential is refused with the same answer as a known one with a wrong key (DenialCatalog); this
+    /// does the same cryptographic work too — the assertion's signature checked, or the secret's public key derived,
+    /// against a decoy key — so that the time taken does not tell whether the credential exists either.
+    /// </summary>
+    public void SpendTheWorkOfAKnownCredential(ClientCredentialsRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ClientAssertion is not null)
+        {
+            if (JwsCompact.TryParse(request.ClientAssertion, _options.ReadLimits, out var jwt, out _))
+            {
+                _ = Ed25519Keys.Verify(DecoyKey.Value.PublicKey, jwt!.SigningInput.Span, jwt.Signature.Span);
+            }
+        }
+        else if (request.ClientSecret is not null && Contracts.Identity.ClientSecret.TryParse(request.ClientSecret, out var secret, out _))
+        {
+            try
+            {
+                _ = CredentialSecrets.Matches(secret, DecoyKey.Value.PublicKey);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(secret.PrivateKey);
+            }
+        }
+    }
+
+    /// <summary>A key no credential has: the decoy of <see cref="SpendTheWorkOfAKnownCredential"/>.</summary>
+    private static readonly Lazy<Ed25519KeyPair> DecoyKey = new(Ed25519Keys.Generate);
+
     private static StepOutcome Invalid(string name, string detail) => StepOutcome.Failed(name, DenialReasons.AssertionInvalid, detail);
 
     private bool IsAcceptedAudience(string audience, string tenant) =>

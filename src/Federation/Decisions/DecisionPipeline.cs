@@ -59,6 +59,25 @@ public sealed class DecisionPipeline<TContext>
     /// <summary>The step names, in order.</summary>
     public IReadOnlyList<string> StepNames => [.. _steps.Select(s => s.Name)];
 
+    /// <summary>
+    /// Runs the steps in order until one fails, and returns that failure (null when every step passed): what a grant
+    /// needs, without keeping the outcomes of the steps that passed.
+    /// </summary>
+    public async ValueTask<StepOutcome?> FirstFailureAsync(TContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var step in _steps)
+        {
+            var outcome = await step.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            if (outcome.Status == StepStatus.Fail)
+            {
+                return outcome;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Runs the steps in order, stopping at the first failure when <paramref name="stopAtFirstFailure"/>.</summary>
     public async ValueTask<PipelineRun> RunAsync(TContext context, bool stopAtFirstFailure, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.Audit;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.Exchange;
 using WorkloadFederation.Federation.Telemetry;
@@ -30,7 +31,8 @@ public sealed class GrantFinisher
     public GrantResult Deny(TokenDecision decision, string reason, string detail, Activity? activity, long started)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        Log.GrantDenied(_logger, _grantType, decision.ClientId, reason);
+        // The client id is the caller's text until a credential or trust matched it: escaped for the log.
+        Log.GrantDenied(_logger, _grantType, DisplayText.Escape(decision.ClientId), reason);
         return Finish(decision, DenialCatalog.Deny(reason), detail, activity, started);
     }
 

@@ -10,6 +10,7 @@ namespace WorkloadFederation.Federation.Exchange;
 public static class DenialCatalog
 {
     private const string UnknownClient = "unknown or disabled client";
+    private const string ClientAuthenticationFailed = "client authentication failed";
 
     private static readonly Dictionary<string, (string Error, int Status, string Description)> Entries = new(StringComparer.Ordinal)
     {
@@ -30,10 +31,11 @@ public static class DenialCatalog
         [DenialReasons.CelEvaluationError] = (OAuthErrors.InvalidGrant, 400, "condition could not be evaluated"),
         [DenialReasons.IpNotAllowed] = (OAuthErrors.UnauthorizedClient, 400, "client address not allowed"),
         [DenialReasons.ProviderKeysUnavailable] = (OAuthErrors.TemporarilyUnavailable, 503, "issuer keys unavailable; retry later"),
-        [DenialReasons.CredentialNotFound] = (OAuthErrors.InvalidClient, 401, "client authentication failed"),
-        [DenialReasons.AssertionInvalid] = (OAuthErrors.InvalidClient, 401, "client assertion invalid"),
+        // One answer whether the credential exists or not: the difference is kept in the audit reason only.
+        [DenialReasons.CredentialNotFound] = (OAuthErrors.InvalidClient, 401, ClientAuthenticationFailed),
+        [DenialReasons.AssertionInvalid] = (OAuthErrors.InvalidClient, 401, ClientAuthenticationFailed),
         [DenialReasons.AssertionReplayed] = (OAuthErrors.InvalidClient, 401, "client assertion replayed"),
-        [DenialReasons.ClientSecretInvalid] = (OAuthErrors.InvalidClient, 401, "client authentication failed"),
+        [DenialReasons.ClientSecretInvalid] = (OAuthErrors.InvalidClient, 401, ClientAuthenticationFailed),
         [DenialReasons.CredentialRevoked] = (OAuthErrors.InvalidClient, 401, "credential revoked"),
         [DenialReasons.CredentialExpired] = (OAuthErrors.InvalidClient, 401, "credential expired"),
     };

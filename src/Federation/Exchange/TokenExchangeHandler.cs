@@ -53,7 +53,7 @@ public sealed class TokenExchangeHandler
         var now = _time.GetUtcNow();
         var snapshot = _snapshots.Current;
         // Audited under the client id's tenant until the trust is found (a tenantless event is written nowhere).
-        var decision = new TokenDecision(now, request.ClientId, request.ClientIp);
+        var decision = new TokenDecision(now, request.ClientId, request.ClientIp?.ToString());
 
         // RFC 8693 §2.1: required parameters and the subject token type.
         if (CheckRequest(request) is { } problem)
@@ -75,10 +75,10 @@ public sealed class TokenExchangeHandler
 
         // DESIGN.md step 2 (enabled gates), then steps 3–7 shared with the trust test runner.
         var context = new ExchangeContext(trust, request.SubjectToken, null, request.ClientIp, now, isTestRun: false);
-        var run = await _steps.Exchange.RunAsync(context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
+        var failed = await _steps.Exchange.FirstFailureAsync(context, cancellationToken).ConfigureAwait(false);
 
         decision.Subject = VerifiedSubject(context);
-        if (run.FirstFailure is { } failure)
+        if (failed is { } failure)
         {
             return _finisher.Deny(decision, failure.Reason!, failure.Detail, activity, started);
         }

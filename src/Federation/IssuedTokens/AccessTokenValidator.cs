@@ -50,6 +50,7 @@ public static class InactiveReasons
     public const string CredentialExpired = "credential_expired";
     public const string TrustNotFound = "trust_not_found";
     public const string TrustDisabled = "trust_disabled";
+    public const string IssuedBeforeNotBefore = "issued_before_not_before";
 }
 
 /// <summary>The result of validating an access token: inactive (with a reason) unless <see cref="Active"/> was called.</summary>
@@ -81,7 +82,8 @@ public sealed class AccessTokenValidationResult
 /// <summary>
 /// Validates access tokens of this service for the admin API and introspection (RFC 7662): our signature and
 /// <c>kid</c>, <c>iss</c>, <c>exp</c>/<c>nbf</c>, then the snapshot — principal present and enabled, credential present,
-/// not revoked, not expired / trust present and enabled, <c>jti</c> not revoked. Never throws for bad input.
+/// not revoked, not expired / trust present and enabled, <c>jti</c> not revoked, and the token issued after the
+/// not-before time of each (<see cref="TokenNotBefore"/>). Never throws for bad input.
 /// </summary>
 public sealed class AccessTokenValidator
 {
@@ -179,6 +181,11 @@ public sealed class AccessTokenValidator
             return AccessTokenValidationResult.Inactive(InactiveReasons.PrincipalDisabled);
         }
 
+        if (TokenNotBefore.IssuedBefore(iat, principal.TokensNotBefore))
+        {
+            return AccessTokenValidationResult.Inactive(InactiveReasons.IssuedBeforeNotBefore);
+        }
+
         IReadOnlyList<string> currentRoles;
         string? credentialId = null;
         string? trustId = null;
@@ -201,6 +208,11 @@ public sealed class AccessTokenValidator
                 return AccessTokenValidationResult.Inactive(InactiveReasons.CredentialExpired);
             }
 
+            if (TokenNotBefore.IssuedBefore(iat, credential.TokensNotBefore))
+            {
+                return AccessTokenValidationResult.Inactive(InactiveReasons.IssuedBeforeNotBefore);
+            }
+
             credentialId = cid;
             currentRoles = EffectiveRoles.Compute(principal.Roles, credential.ScopedRoles);
         }
@@ -216,6 +228,11 @@ public sealed class AccessTokenValidator
             if (!trust.Enabled)
             {
                 return AccessTokenValidationResult.Inactive(InactiveReasons.TrustDisabled);
+            }
+
+            if (TokenNotBefore.IssuedBefore(iat, trust.TokensNotBefore))
+            {
+                return AccessTokenValidationResult.Inactive(InactiveReasons.IssuedBeforeNotBefore);
             }
 
             trustId = tid;

@@ -20,7 +20,10 @@ public sealed record Provider(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>A non-human identity. <see cref="Owners"/> are ids of other service principals of the same tenant.</summary>
+/// <summary>
+/// A non-human identity. <see cref="Owners"/> are ids of other service principals of the same tenant.
+/// <see cref="TokensNotBefore"/>: tokens issued before it are dead (set by a disable; see <c>TokenNotBefore</c>).
+/// </summary>
 public sealed record ServicePrincipal(
     string Id,
     string Tenant,
@@ -29,9 +32,13 @@ public sealed record ServicePrincipal(
     IReadOnlyList<string> Owners,
     bool Enabled,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? TokensNotBefore = null);
 
-/// <summary>A client-credentials login of a principal: only the Ed25519 public key is kept.</summary>
+/// <summary>
+/// A client-credentials login of a principal: only the Ed25519 public key is kept.
+/// <see cref="TokensNotBefore"/>: tokens issued before it are dead (set by a revoke).
+/// </summary>
 public sealed record Credential(
     string Id,
     string Tenant,
@@ -44,9 +51,13 @@ public sealed record Credential(
     IReadOnlyList<string> ScopedRoles,
     DateTimeOffset? RevokedAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? TokensNotBefore = null);
 
-/// <summary>Binds a provider to a principal under a CEL condition.</summary>
+/// <summary>
+/// Binds a provider to a principal under a CEL condition.
+/// <see cref="TokensNotBefore"/>: tokens issued before it are dead (set by a disable).
+/// </summary>
 public sealed record Trust(
     string Id,
     string Tenant,
@@ -61,7 +72,8 @@ public sealed record Trust(
     bool Enabled,
     int TokenLifetimeSeconds,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? TokensNotBefore = null);
 
 /// <summary>
 /// A key that signs issued access tokens, shared by every node through the store.
@@ -94,5 +106,8 @@ public sealed record AuditEvent(
     string? Subject = null,
     string? Detail = null);
 
-/// <summary>An audit event as stored, with its store-assigned, monotonically increasing id.</summary>
+/// <summary>
+/// An audit event as stored, with its store-assigned id: the event's number within its tenant (1, 2, 3… in commit
+/// order), so that it says nothing about other tenants.
+/// </summary>
 public sealed record StoredAuditEvent(long Id, AuditEvent Event);

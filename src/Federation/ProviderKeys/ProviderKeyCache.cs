@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Jwt;
 
 namespace WorkloadFederation.Federation.ProviderKeys;
@@ -235,14 +236,14 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
             Log.FetchSucceeded(_logger, entry.Source.ProviderId, result.Keys!.Keys.Count, result.Keys.Skipped.Count, (long)interval.TotalSeconds, TriggerName(trigger));
             foreach (var skipped in result.Keys.Skipped)
             {
-                Log.KeySkipped(_logger, entry.Source.ProviderId, skipped);
+                Log.KeySkipped(_logger, entry.Source.ProviderId, DisplayText.Escape(skipped));
             }
         }
         else
         {
             var retry = entry.Failed(result.Error!, now, _options.ErrorRetryInterval, _options.MaxErrorRetryInterval);
             var state = entry.Current(now, _options.MaxStaleness) is { } stale ? $"serving {stale.Keys.Count} cached keys" : "no keys cached";
-            Log.FetchFailed(_logger, entry.Source.ProviderId, TriggerName(trigger), state, (long)retry.TotalSeconds, result.Error!);
+            Log.FetchFailed(_logger, entry.Source.ProviderId, TriggerName(trigger), state, (long)retry.TotalSeconds, DisplayText.Escape(result.Error!));
         }
     }
 

@@ -136,6 +136,9 @@ public interface IAuditStore
     /// <summary>Appends a batch in one transaction.</summary>
     Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
 
-    /// <summary>Events of <paramref name="tenant"/> with id greater than <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Events of <paramref name="tenant"/> with id (the tenant's own event number) greater than <paramref name="after"/>,
+    /// at most <paramref name="limit"/>.
+    /// </summary>
     Task<AuditPage> QueryAsync(string tenant, long after, int limit, CancellationToken cancellationToken);
 }

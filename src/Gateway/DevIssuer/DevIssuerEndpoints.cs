@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts;
 using WorkloadFederation.Contracts.OAuth;
 
+using WorkloadFederation.Gateway.Problems;
+
 namespace WorkloadFederation.Gateway.DevIssuer;
 
 /// <summary>
@@ -122,6 +124,7 @@ public static partial class DevIssuerEndpoints
         }
 
         Log.Minted(loggers.CreateLogger(typeof(DevIssuerEndpoints).FullName!), parsed.Preset ?? "none", response.ExpiresIn);
+        NoStore.Apply(context.Response);
         return Results.Json(response, WireJson.Options);
     }
 

@@ -81,6 +81,8 @@ internal static class NodeComposition
 
         services.AddHostedService<NodeStartup>();
         services.AddHostedService<AuditWriterService>();
+        // Registered after the audit writer, so it stops first and its last summaries are still flushed.
+        services.AddHostedService<RateLimiting.RateLimitAuditService>();
         services.AddHostedService<ProviderKeyRefreshService>();
         services.AddHostedService<ReplayPurgeService>();
     }

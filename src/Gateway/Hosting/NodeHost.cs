@@ -108,6 +108,7 @@ public static class NodeHost
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<TokenRateLimiter>();
+        services.AddSingleton<RateLimitAudit>();
         services.AddSingleton<NodeReadiness>();
         services.AddOtlpExportIfConfigured(settings.Telemetry);
         services.AddOpenApi(OpenApiWire.Configure);

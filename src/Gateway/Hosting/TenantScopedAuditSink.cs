@@ -8,7 +8,8 @@ namespace WorkloadFederation.Gateway.Hosting;
 /// <summary>
 /// Hands audit events to the <see cref="AuditWriter"/>, except decisions that belong to no tenant (a request whose
 /// client id names none): the audit log is per tenant and the store refuses an empty tenant, which would otherwise
-/// block the writer's batch. Those are logged (reason code only) and counted instead.
+/// block the writer's batch. Those are logged (reason code only) and counted instead. Every text field is escaped for
+/// display on the way in (<see cref="TokenAuditEvents.ForDisplay"/>).
 /// </summary>
 internal sealed partial class TenantScopedAuditSink(AuditWriter writer, GatewayTelemetry telemetry, ILogger<TenantScopedAuditSink> logger) : IAuditSink
 {
@@ -23,7 +24,7 @@ internal sealed partial class TenantScopedAuditSink(AuditWriter writer, GatewayT
             return;
         }
 
-        writer.Record(auditEvent);
+        writer.Record(TokenAuditEvents.ForDisplay(auditEvent));
     }
 
     private static partial class Log

@@ -94,14 +94,20 @@ public sealed record RateLimitOptions
     /// <summary>Master switch.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Requests per minute per client id.</summary>
+    /// <summary>Tokens issued per minute per client id.</summary>
     public int PerClientIdPerMinute { get; init; } = 600;
 
-    /// <summary>Requests per minute per source IP.</summary>
+    /// <summary>Requests per minute per source (IPv4 address or IPv6 /64).</summary>
     public int PerIpPerMinute { get; init; } = 3000;
 
-    /// <summary>Requests per minute per tenant.</summary>
+    /// <summary>Tokens issued per minute per tenant.</summary>
     public int PerTenantPerMinute { get; init; } = 20_000;
+
+    /// <summary>
+    /// Refused token requests per minute per source (IPv4 address or IPv6 /64); a source over it is refused before its
+    /// request is examined. Refusals spend only this budget, never a client id's or a tenant's.
+    /// </summary>
+    public int FailuresPerSourcePerMinute { get; init; } = 600;
 
     /// <summary>Requests per minute per source IP on the admin API.</summary>
     public int AdminPerIpPerMinute { get; init; } = 3000;
@@ -129,6 +135,24 @@ public sealed record RequestLimitOptions
 
     /// <summary>Largest request header section in bytes (Kestrel).</summary>
     public int MaxRequestHeadersBytes { get; init; } = 32 * 1024;
+
+    /// <summary>Most credentials in force (neither revoked nor expired) per service principal.</summary>
+    public int MaxCredentialsPerPrincipal { get; init; } = 25;
+
+    /// <summary>Most trusts per service principal.</summary>
+    public int MaxTrustsPerPrincipal { get; init; } = 50;
+
+    /// <summary>Most service principals per tenant.</summary>
+    public int MaxPrincipalsPerTenant { get; init; } = 1000;
+
+    /// <summary>Most providers per tenant.</summary>
+    public int MaxProvidersPerTenant { get; init; } = 100;
+
+    /// <summary>
+    /// The total condition cost of a tenant: the UTF-8 bytes of all its trusts' conditions, which bound what the node
+    /// compiles and keeps for the tenant (each evaluation is bounded separately by the CEL cost budget).
+    /// </summary>
+    public int MaxConditionBytesPerTenant { get; init; } = 256 * 1024;
 }
 
 /// <summary>Telemetry export (<c>Telemetry:*</c>). Nothing is exported unless an OTLP endpoint is configured.</summary>

@@ -100,12 +100,18 @@ public sealed record NodeSettings(
         CheckRange(problems, "RateLimits:PerIpPerMinute", RateLimits.PerIpPerMinute, 1, 10_000_000);
         CheckRange(problems, "RateLimits:PerTenantPerMinute", RateLimits.PerTenantPerMinute, 1, 10_000_000);
         CheckRange(problems, "RateLimits:AdminPerIpPerMinute", RateLimits.AdminPerIpPerMinute, 1, 10_000_000);
+        CheckRange(problems, "RateLimits:FailuresPerSourcePerMinute", RateLimits.FailuresPerSourcePerMinute, 1, 10_000_000);
         CheckRange(problems, "Limits:MaxFormBodyBytes", Limits.MaxFormBodyBytes, 1024, 1024 * 1024);
         CheckRange(problems, "Limits:MaxFormFields", Limits.MaxFormFields, 4, 256);
         CheckRange(problems, "Limits:MaxFormFieldLength", Limits.MaxFormFieldLength, 256, 1024 * 1024);
         CheckRange(problems, "Limits:MaxJsonBodyBytes", Limits.MaxJsonBodyBytes, 1024, 4 * 1024 * 1024);
         CheckRange(problems, "Limits:MaxJsonDepth", Limits.MaxJsonDepth, 4, 64);
         CheckRange(problems, "Limits:MaxRequestHeadersBytes", Limits.MaxRequestHeadersBytes, 4096, 1024 * 1024);
+        CheckRange(problems, "Limits:MaxCredentialsPerPrincipal", Limits.MaxCredentialsPerPrincipal, 1, 10_000);
+        CheckRange(problems, "Limits:MaxTrustsPerPrincipal", Limits.MaxTrustsPerPrincipal, 1, 10_000);
+        CheckRange(problems, "Limits:MaxPrincipalsPerTenant", Limits.MaxPrincipalsPerTenant, 1, 1_000_000);
+        CheckRange(problems, "Limits:MaxProvidersPerTenant", Limits.MaxProvidersPerTenant, 1, 100_000);
+        CheckRange(problems, "Limits:MaxConditionBytesPerTenant", Limits.MaxConditionBytesPerTenant, 1024 / 2, 1024 * 1024 * 1024);
 
         if (Telemetry.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {

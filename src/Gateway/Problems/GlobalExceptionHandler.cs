@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Gateway.Telemetry;
 
 namespace WorkloadFederation.Gateway.Problems;
@@ -30,8 +31,14 @@ internal static partial class GlobalExceptionHandler
             return Task.CompletedTask;
         }
 
-        if (feature?.Error is BadHttpRequestException bad)
+        // Kestrel reports request framing errors as BadHttpRequestException, and some (a chunk size that overflows) as a
+        // plain IOException while the connection is still up: either way the caller's fault, 400/413, logged at debug.
+        if (feature?.Error is IOException io && (io is BadHttpRequestException || !context.RequestAborted.IsCancellationRequested))
         {
+            var bad = io as BadHttpRequestException
+                ?? new BadHttpRequestException("The request body could not be read.", StatusCodes.Status400BadRequest, io);
+            Log.BadRequest(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("WorkloadFederation.Gateway.Problems"),
+                bad.StatusCode, context.Request.Method, DisplayText.Escape(feature.Path ?? string.Empty));
             var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? new AdminError(bad.StatusCode, ProblemResults.Codes.PayloadTooLarge, "Payload too large.", "The request body is too large.")
                 : new AdminError(bad.StatusCode, ProblemResults.Codes.BadRequest, "Bad request.", "The request is malformed.");
@@ -48,7 +55,7 @@ internal static partial class GlobalExceptionHandler
         services.GetRequiredService<GatewayTelemetry>().UnhandledError();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("WorkloadFederation.Gateway.Problems");
         // The exception type and route only: an exception message may carry request content.
-        Log.Unhandled(logger, feature?.Error.GetType().FullName ?? "unknown", context.Request.Method, feature?.Path ?? string.Empty);
+        Log.Unhandled(logger, feature?.Error.GetType().FullName ?? "unknown", context.Request.Method, DisplayText.Escape(feature?.Path ?? string.Empty));
         return ProblemResults.WriteAsync(context, new AdminError(
             StatusCodes.Status500InternalServerError, ProblemResults.Codes.InternalError, "Internal error.",
             "The request could not be completed."));
@@ -58,5 +65,8 @@ internal static partial class GlobalExceptionHandler
     {
         [LoggerMessage(EventId = LogEventIds.Unhandled, Level = LogLevel.Error, Message = "Unhandled {ExceptionType} on {Method} {Path}")]
         public static partial void Unhandled(ILogger logger, string exceptionType, string method, string path);
+
+        [LoggerMessage(EventId = LogEventIds.BadRequestBody, Level = LogLevel.Debug, Message = "Refused an unreadable request ({Status}) on {Method} {Path}")]
+        public static partial void BadRequest(ILogger logger, int status, string method, string path);
     }
 }

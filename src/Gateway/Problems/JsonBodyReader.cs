@@ -42,7 +42,16 @@ public static class JsonBodyReader
                 "The body must be application/json."));
         }
 
-        var bytes = await ReadBoundedAsync(request.Body, limits.MaxJsonBodyBytes, cancellationToken);
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadBoundedAsync(request.Body, limits.MaxJsonBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException unreadable)
+        {
+            return BodyResult<T>.Fail(Unreadable(unreadable.StatusCode, limits.MaxJsonBodyBytes));
+        }
+
         if (bytes is null)
         {
             return BodyResult<T>.Fail(TooLarge(limits.MaxJsonBodyBytes));
@@ -120,11 +129,36 @@ public static class JsonBodyReader
         new(StatusCodes.Status413PayloadTooLarge, ProblemResults.Codes.PayloadTooLarge, "Payload too large.",
             $"The body exceeds {limit} bytes.", "$", $"{limit} bytes");
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
+    /// <summary>The problem for a body the server could not read (broken framing, or over Kestrel's own limit).</summary>
+    internal static AdminError Unreadable(int status, int limit) => status == StatusCodes.Status413PayloadTooLarge
+        ? TooLarge(limit)
+        : new(StatusCodes.Status400BadRequest, ProblemResults.Codes.BadRequest, "Bad request.",
+            "The request body could not be read: its framing (chunked transfer coding) is malformed.");
+
+    /// <summary>
+    /// Reads at most <paramref name="limit"/> bytes; null when the body is longer. A body that cannot be read because
+    /// of the caller's framing — Kestrel reports some chunked-coding errors, such as a chunk size that overflows, as a
+    /// plain <see cref="IOException"/> — is a <see cref="BadHttpRequestException"/> (400), never a server fault.
+    /// </summary>
     public static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 16 * 1024));
         try
+        {
+            return await ReadAllBoundedAsync(body, buffer, limit, cancellationToken);
+        }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BadHttpRequestException("The request body could not be read.", StatusCodes.Status400BadRequest, ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<byte[]?> ReadAllBoundedAsync(Stream body, byte[] buffer, int limit, CancellationToken cancellationToken)
+    {
         {
             using var collected = new MemoryStream();
             while (true)
@@ -142,10 +176,6 @@ public static class JsonBodyReader
 
                 collected.Write(buffer, 0, read);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -18,4 +18,5 @@ internal static class LogEventIds
     public const int ReplayPurged = 4001;
     public const int ReplayPurgeFailed = 4002;
     public const int Unhandled = 9000;
+    public const int BadRequestBody = 9001;
 }

@@ -95,6 +95,11 @@ internal static class EntityTables
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 
+    private static object? NullableTime(DateTimeOffset? value, ISqlDialect dialect) => value is { } time ? dialect.ToDb(time) : null;
+
+    private static DateTimeOffset? ReadNullableTime(DbDataReader reader, int ordinal, ISqlDialect dialect) =>
+        reader.IsDBNull(ordinal) ? null : dialect.ReadTime(reader, ordinal);
+
     public static EntityKind ParseKind(string name) => name switch
     {
         "tenant" => EntityKind.Tenant,
@@ -148,11 +153,11 @@ internal static class EntityTables
         "service_principals",
         "tenant",
         "id",
-        ["tenant", "id", "display_name", "roles", "owners", "enabled", "created_at", "updated_at"],
+        ["tenant", "id", "display_name", "roles", "owners", "enabled", "created_at", "updated_at", "tokens_not_before"],
         (p, d) =>
         [
             p.Tenant, p.Id, p.DisplayName, JsonList.Write(p.Roles), JsonList.Write(p.Owners), p.Enabled,
-            d.ToDb(p.CreatedAt), d.ToDb(p.UpdatedAt),
+            d.ToDb(p.CreatedAt), d.ToDb(p.UpdatedAt), NullableTime(p.TokensNotBefore, d),
         ],
         (r, d) => new ServicePrincipal(
             Id: r.GetString(1),
@@ -162,7 +167,8 @@ internal static class EntityTables
             Owners: JsonList.Read(r.GetString(4)),
             Enabled: r.GetBoolean(5),
             CreatedAt: d.ReadTime(r, 6),
-            UpdatedAt: d.ReadTime(r, 7)),
+            UpdatedAt: d.ReadTime(r, 7),
+            TokensNotBefore: ReadNullableTime(r, 8, d)),
         p => (p.Tenant, p.Id));
 
     public static readonly EntityTable<Credential> Credentials = new(
@@ -171,12 +177,12 @@ internal static class EntityTables
         "tenant",
         "id",
         ["tenant", "id", "principal_id", "client_id", "display_name", "public_key", "expires_at", "ip_allowlist", "scoped_roles",
-            "revoked_at", "created_at", "updated_at"],
+            "revoked_at", "created_at", "updated_at", "tokens_not_before"],
         (c, d) =>
         [
             c.Tenant, c.Id, c.PrincipalId, c.ClientId, c.DisplayName, c.PublicKey, d.ToDb(c.ExpiresAt),
             JsonList.Write(c.IpAllowlist), JsonList.Write(c.ScopedRoles), c.RevokedAt is { } revoked ? d.ToDb(revoked) : null,
-            d.ToDb(c.CreatedAt), d.ToDb(c.UpdatedAt),
+            d.ToDb(c.CreatedAt), d.ToDb(c.UpdatedAt), NullableTime(c.TokensNotBefore, d),
         ],
         (r, d) => new Credential(
             Id: r.GetString(1),
@@ -190,7 +196,8 @@ internal static class EntityTables
             ScopedRoles: JsonList.Read(r.GetString(8)),
             RevokedAt: r.IsDBNull(9) ? null : d.ReadTime(r, 9),
             CreatedAt: d.ReadTime(r, 10),
-            UpdatedAt: d.ReadTime(r, 11)),
+            UpdatedAt: d.ReadTime(r, 11),
+            TokensNotBefore: ReadNullableTime(r, 12, d)),
         c => (c.Tenant, c.Id));
 
     public static readonly EntityTable<Trust> Trusts = new(
@@ -199,12 +206,12 @@ internal static class EntityTables
         "tenant",
         "id",
         ["tenant", "id", "principal_id", "provider_id", "client_id", "display_name", "condition", "audience", "ip_allowlist",
-            "scoped_roles", "enabled", "token_lifetime_seconds", "created_at", "updated_at"],
+            "scoped_roles", "enabled", "token_lifetime_seconds", "created_at", "updated_at", "tokens_not_before"],
         (t, d) =>
         [
             t.Tenant, t.Id, t.PrincipalId, t.ProviderId, t.ClientId, t.DisplayName, t.Condition, t.Audience,
             JsonList.Write(t.IpAllowlist), JsonList.Write(t.ScopedRoles), t.Enabled, t.TokenLifetimeSeconds,
-            d.ToDb(t.CreatedAt), d.ToDb(t.UpdatedAt),
+            d.ToDb(t.CreatedAt), d.ToDb(t.UpdatedAt), NullableTime(t.TokensNotBefore, d),
         ],
         (r, d) => new Trust(
             Id: r.GetString(1),
@@ -220,7 +227,8 @@ internal static class EntityTables
             Enabled: r.GetBoolean(10),
             TokenLifetimeSeconds: r.GetInt32(11),
             CreatedAt: d.ReadTime(r, 12),
-            UpdatedAt: d.ReadTime(r, 13)),
+            UpdatedAt: d.ReadTime(r, 13),
+            TokensNotBefore: ReadNullableTime(r, 14, d)),
         t => (t.Tenant, t.Id));
 
     /// <summary>Deployment-wide: reported in the change feed with an empty tenant.</summary>

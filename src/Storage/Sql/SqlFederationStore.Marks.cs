@@ -20,9 +20,11 @@ internal sealed partial class SqlFederationStore
     // Rows per INSERT statement: 12 parameters each stays far below both drivers' parameter limits.
     private const int AuditRowsPerStatement = 200;
 
+    // Ids and cursors are the tenant's own numbers (tenant_seq, given by a trigger: Migrations V003), never the global
+    // row id: a tenant must not learn how many decisions other tenants made between two of its own.
     private const string AuditSelectSql =
-        "SELECT id, tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, client_id, client_ip, "
-        + "subject, detail FROM audit_events WHERE tenant = @tenant AND id > @after ORDER BY id LIMIT @limit";
+        "SELECT tenant_seq, tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, client_id, client_ip, "
+        + "subject, detail FROM audit_events WHERE tenant = @tenant AND tenant_seq > @after ORDER BY tenant_seq LIMIT @limit";
 
     public async Task<bool> TryMarkAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {

@@ -83,7 +83,7 @@ public sealed class AuditWriterTests
         TimeProvider.System, NullLogger<AuditWriter>.Instance);
 
     private static AuditEvent Event(int i) =>
-        new TokenDecision(DateTimeOffset.UnixEpoch.AddSeconds(i), null, System.Net.IPAddress.Parse("10.0.0.1")) { Tenant = "acme.example.com", TrustId = $"trust-{i}" }
+        new TokenDecision(DateTimeOffset.UnixEpoch.AddSeconds(i), null, "10.0.0.1") { Tenant = "acme.example.com", TrustId = $"trust-{i}" }
             .Denied("token_expired", "token expired");
 
     [Fact]

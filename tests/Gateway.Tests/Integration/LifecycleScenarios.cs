@@ -165,6 +165,35 @@ public sealed class PostgresLifecycleTests(ITestOutputHelper output) : Lifecycle
         Assert.NotEqual(HttpStatusCode.OK, login.Status);
     }
 
+    [Fact]
+    public async Task TwoNodes_DisableThenEnableOnA_TokenIssuedBeforeStaysDeadOnB()
+    {
+        var dirA = Path.Combine(Backend.DataDir, "a");
+        var dirB = Path.Combine(Backend.DataDir, "b");
+        await using var nodeA = await NodeInstance.StartAsync(Backend.Setup(dirA));
+        await using var nodeB = await NodeInstance.StartAsync(Backend.Setup(dirB));
+        var admin = NodeInstance.ReadBootstrapAdmin(dirA);
+        var tokenA = await nodeA.Http.LoginAsync(admin.ClientId, admin.ClientSecret);
+        var principal = await CreatePrincipalAsync(nodeA, tokenA, "revived", BuiltInRoles.ReadOnlyAdministrator);
+        var credential = await Api(nodeA, tokenA, HttpMethod.Post, $"/service-principals/{principal}/credentials", new { display_name = "k" });
+        var stolen = await WaitForAsync(async () =>
+        {
+            var reply = await nodeB.Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm(credential.Str("client_id"), credential.Str("client_secret")));
+            return reply.Status == HttpStatusCode.OK ? reply.Str("access_token") : null;
+        }, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HttpStatusCode.OK, (await Api(nodeA, tokenA, HttpMethod.Patch, $"/service-principals/{principal}", new { enabled = false })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api(nodeA, tokenA, HttpMethod.Patch, $"/service-principals/{principal}", new { enabled = true })).Status);
+
+        // B learns of the re-enable through the change feed (a fresh login on B works again) — and the old token stays dead.
+        await Task.Delay(1100 - DateTimeOffset.UtcNow.Millisecond % 1000);
+        await WaitForAsync(async () =>
+            (await nodeB.Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm(credential.Str("client_id"), credential.Str("client_secret")))).Status == HttpStatusCode.OK ? "enabled" : null,
+            TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api(nodeB, stolen, HttpMethod.Get, "/roles")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api(nodeA, stolen, HttpMethod.Get, "/roles")).Status);
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout)
         where T : class
     {

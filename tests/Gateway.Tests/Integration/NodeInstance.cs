@@ -56,7 +56,15 @@ public sealed class NodeInstance : IAsyncDisposable
         }
 
         var logs = new CapturedLogs();
-        var settings = new Dictionary<string, string?>(setup.Settings)
+        // Every test speaks from 127.0.0.1, and many cases fail on purpose: the source failure budget is lifted unless
+        // a fixture sets its own (the lockout cases do).
+        var settings = new Dictionary<string, string?> { ["RateLimits:FailuresPerSourcePerMinute"] = "1000000" };
+        foreach (var (key, value) in setup.Settings)
+        {
+            settings[key] = value;
+        }
+
+        settings = new Dictionary<string, string?>(settings)
         {
             ["Store:Provider"] = setup.StoreProvider,
             ["Store:ConnectionString"] = setup.ConnectionString,

@@ -32,7 +32,7 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         await Store.MigrateAsync(None);
 
         var applied = await ((SqlFederationStore)Store).ReadAppliedMigrationsAsync(None);
-        Assert.Equal([1], applied.Select(m => m.Version));
+        Assert.Equal([1, 2, 3], applied.Select(m => m.Version));
         Assert.Equal(version, await Store.GetVersionAsync(None));
         Assert.Contains((await Store.LoadAsync(None)).Tenants, t => t.Domain == tenant);
     }
@@ -47,7 +47,7 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
             await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(None))));
 
             var applied = await ((SqlFederationStore)stores[0]).ReadAppliedMigrationsAsync(None);
-            Assert.Equal([1], applied.Select(m => m.Version));
+            Assert.Equal([1, 2, 3], applied.Select(m => m.Version));
             Assert.Equal(0, await stores[1].GetVersionAsync(None));
             Assert.Equal(1, await stores[2].CreateTenantAsync(Tenant("fresh.example.com"), None));
             Assert.Single((await stores[3].LoadAsync(None)).Tenants);
@@ -158,6 +158,26 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         await Store.SaveCredentialAsync(credential, None);
         await Store.SaveTrustAsync(trust, None);
         return (tenant, provider, principal, credential, trust);
+    }
+
+    [Fact]
+    public async Task Save_TokensNotBefore_RoundTripsThroughLoadAndTheChangeFeed()
+    {
+        var (_, _, principal, credential, trust) = await SeedOneOfEachAsync();
+        var from = await Store.GetVersionAsync(None);
+        var notBefore = T0.AddHours(2);
+
+        await Store.SavePrincipalAsync(principal with { Enabled = false, TokensNotBefore = notBefore }, None);
+        await Store.SaveCredentialAsync(credential with { TokensNotBefore = notBefore.AddSeconds(1) }, None);
+        await Store.SaveTrustAsync(trust with { TokensNotBefore = notBefore.AddSeconds(2) }, None);
+
+        var state = await Store.LoadAsync(None);
+        Assert.Equal(notBefore, state.Principals.Single(p => p.Id == principal.Id).TokensNotBefore);
+        Assert.Equal(notBefore.AddSeconds(1), state.Credentials.Single(c => c.Id == credential.Id).TokensNotBefore);
+        Assert.Equal(notBefore.AddSeconds(2), state.Trusts.Single(t => t.Id == trust.Id).TokensNotBefore);
+        var changes = (await Store.ReadChangesAsync(from, 100, None)).Changes;
+        Assert.Equal(notBefore, changes.Select(c => c.Current).OfType<ServicePrincipal>().Single(p => p.Id == principal.Id).TokensNotBefore);
+        Assert.Equal(notBefore.AddSeconds(2), changes.Select(c => c.Current).OfType<Trust>().Single(t => t.Id == trust.Id).TokensNotBefore);
     }
 
     [Fact]
@@ -958,6 +978,19 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
 
         Assert.All((await Store.QueryAsync(b, 0, 100, None)).Events, e => Assert.Equal(b, e.Event.Tenant));
         Assert.Empty((await Store.QueryAsync(NewTenant(), 0, 100, None)).Events);
+    }
+
+    [Fact]
+    public async Task Audit_Ids_AreEachTenantsOwnNumbersWhateverOtherTenantsWrite()
+    {
+        var (a, b) = (NewTenant(), NewTenant());
+        await Store.AppendAsync([Audit(a, 0), Audit(a, 1)], None);
+        await Store.AppendAsync([.. Enumerable.Range(0, 7).Select(i => Audit(b, i)), Audit(a, 2)], None);
+        await Store.AppendAsync([Audit(b, 7), Audit(a, 3)], None);
+
+        Assert.Equal([1L, 2, 3, 4], (await Store.QueryAsync(a, 0, 100, None)).Events.Select(e => e.Id));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], (await Store.QueryAsync(b, 0, 100, None)).Events.Select(e => e.Id));
+        Assert.Equal([3L, 4], (await Store.QueryAsync(a, 2, 100, None)).Events.Select(e => e.Id));
     }
 
     [Fact]

@@ -26,12 +26,12 @@ internal static class AuditEndpoints
         api.MapGet("/roles", Roles).WithTags("Roles").Produces<RoleListDto>();
     }
 
-    /// <summary>The wire shape of a stored audit event (the id is the pagination cursor).</summary>
+    /// <summary>The wire shape of a stored audit event (the id, opaque, is also a pagination cursor).</summary>
     public static AuditEventDto ToDto(StoredAuditEvent stored)
     {
         var e = stored.Event;
         return new AuditEventDto(
-            stored.Id.ToString(CultureInfo.InvariantCulture), e.Time, e.Type, e.Tenant, e.PrincipalId, e.CredentialId, e.TrustId,
+            AuditCursor.Encode(stored.Id), e.Time, e.Type, e.Tenant, e.PrincipalId, e.CredentialId, e.TrustId,
             e.Outcome, e.Reason, e.ClientIp, e.Subject, e.ClientId, e.Detail);
     }
 
@@ -44,8 +44,7 @@ internal static class AuditEndpoints
         }
 
         var afterId = 0L;
-        if (!string.IsNullOrEmpty(after)
-            && (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterId) || afterId < 0))
+        if (!string.IsNullOrEmpty(after) && !AuditCursor.TryDecode(after, out afterId))
         {
             return AdminError.Validation(ProblemCodes.ValidationFailed, "after", "'after' must be a cursor returned as 'next'.").ToResult();
         }
@@ -58,7 +57,7 @@ internal static class AuditEndpoints
         }
 
         var page = await audit.QueryAsync(caller.Tenant, afterId, pageSize, ct);
-        var next = page.Next?.ToString(CultureInfo.InvariantCulture);
+        var next = page.Next is { } cursor ? AuditCursor.Encode(cursor) : null;
         return Results.Json(new AuditEventPageDto([.. page.Events.Select(ToDto)], next), WireJson.Options);
     }
 

@@ -38,8 +38,7 @@ internal sealed partial class AdminAuthentication(
             telemetry.AdminRequest(http.Response.StatusCode);
             return Task.CompletedTask;
         });
-        var ip = clientIp.Resolve(http)?.ToString() ?? "unknown";
-        if (rateLimiter.CheckAdminSourceIp(ip) is { } refusal)
+        if (rateLimiter.CheckAdminSource(clientIp.Resolve(http)) is { } refusal)
         {
             telemetry.RateLimited("admin_ip");
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(refusal.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

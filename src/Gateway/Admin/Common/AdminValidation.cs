@@ -1,6 +1,7 @@
 using System.Net;
 using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
+using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Gateway.Problems;
 
 namespace WorkloadFederation.Gateway.Admin.Common;
@@ -121,7 +122,11 @@ public static class AdminValidation
 
         if (uri.Scheme == Uri.UriSchemeHttps)
         {
-            return null;
+            // Refused now, with the reason the outbound guard would give when fetching; dev mode may name any host.
+            return !allowLoopbackHttp && NonPublicHostReason(uri) is { } reason
+                ? AdminError.Validation(ProblemCodes.InvalidUrl, field,
+                    $"'{field}' names a non-public address: {reason}. Providers must be on public addresses (others only in dev mode).")
+                : null;
         }
 
         if (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri))
@@ -132,6 +137,25 @@ public static class AdminValidation
         }
 
         return AdminError.Validation(ProblemCodes.InvalidUrl, field, $"'{field}' must use https.");
+    }
+
+    /// <summary>
+    /// Why the URL's host is not a public address, or null. IP literals in every spelling the URL parser accepts
+    /// (<c>2130706433</c>, <c>0x7f000001</c>, <c>0177.0.0.1</c>, <c>127.1</c>, <c>[::ffff:127.0.0.1]</c>) arrive here
+    /// normalised, and are judged by <see cref="OutboundAddressPolicy"/>; <c>localhost</c> and <c>*.localhost</c>
+    /// (RFC 6761 §6.3) always mean loopback. Other names are checked when resolved, at fetch time.
+    /// </summary>
+    public static string? NonPublicHostReason(Uri uri)
+    {
+        var host = uri.IdnHost.TrimEnd('.');
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return "loopback (localhost)";
+        }
+
+        return uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip)
+            ? OutboundAddressPolicy.NonPublicReason(ip)
+            : null;
     }
 
     /// <summary>True for a loopback host: <c>localhost</c>, 127.0.0.0/8, ::1.</summary>

@@ -49,3 +49,17 @@ internal sealed class PrincipalChild<TChild>(string kind, PrincipalChild<TChild>
     public AdminError? FindAgain(AdminEnvironment env, string tenant, string id, string childId, out ServicePrincipal principal, out TChild child) =>
         TryFind(env, tenant, id, childId, out principal, out child) ? null : AdminError.NotFound(kind);
 }
+
+/// <summary>What an owner may grant through a credential or trust of the principal it owns.</summary>
+internal static class ChildGrants
+{
+    /// <summary>
+    /// The 403 when the credential or trust, created or changed to <paramref name="scopedRoles"/>, would grant roles the
+    /// caller does not hold (<see cref="AdminPolicy.RolesBeyondCaller"/>); null when allowed.
+    /// </summary>
+    public static AdminError? WithinCallerRoles(CallerIdentity caller, ServicePrincipal principal, IReadOnlyList<string>? scopedRoles, string action) =>
+        AdminPolicy.RolesBeyondCaller(caller, principal, scopedRoles) is { } beyond
+            ? AdminError.Forbidden($"{action} would grant roles you do not hold ({string.Join(", ", beyond)}); "
+                + "scope it to your own roles with 'scoped_roles', or ask a Super Admin.")
+            : null;
+}

@@ -6,6 +6,7 @@ using WorkloadFederation.Contracts;
 using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Credentials;
+using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Network;
@@ -77,7 +78,8 @@ internal static class CredentialEndpoints
                 ? AdminError.Validation(ProblemCodes.LimitExceeded, "expires_in_days",
                     $"'expires_in_days' must be between {MinExpiresInDays} and {MaxExpiresInDays}.", $"{MinExpiresInDays}..{MaxExpiresInDays}")
                 : null)
-            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles);
+            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles, "Creating this credential");
         if (error is not null)
         {
             return error.ToResult();
@@ -94,7 +96,13 @@ internal static class CredentialEndpoints
             return jwkError.ToResult();
         }
 
+        using var writeLock = await env.LockAsync(ct);
         var now = env.Now;
+        if (CountLimits.Credential(env.Snapshot, env.Limits, caller.Tenant, principal.Id, now) is { } countError)
+        {
+            return countError.ToResult();
+        }
+
         var credentialId = AdminIds.New(AdminIds.Credential);
         GeneratedCredentialKey? generated = suppliedKey is null ? CredentialSecrets.Generate(caller.Tenant, credentialId) : null;
         var publicKey = suppliedKey ?? generated!.PublicKey;
@@ -120,6 +128,8 @@ internal static class CredentialEndpoints
         }
 
         env.Audit(http, ObjectKind, "create", credential!.Id, principalId: principal.Id, credentialId: credential.Id);
+        // The answer carries the private key: no cache (a proxy's, the browser's) may keep it (RFC 9111 §5.2.2.5).
+        NoStore.Apply(http.Response);
         return Results.Json(ToDto(credential, generated?.Secret), WireJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
@@ -175,7 +185,8 @@ internal static class CredentialEndpoints
 
         var request = body.Value!;
         var error = AdminValidation.DisplayName(request.DisplayName, required: false)
-            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles);
+            ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles ?? credential.ScopedRoles, "Changing this credential");
         if (error is not null)
         {
             return error.ToResult();
@@ -219,8 +230,7 @@ internal static class CredentialEndpoints
 
         if (credential.RevokedAt is null)
         {
-            var now = env.Now;
-            var revoked = credential with { RevokedAt = now, UpdatedAt = now };
+            var revoked = TokenNotBefore.Revoke(credential, env.Now);
             if (await env.WriteAsync(c => env.Store.SaveCredentialAsync(revoked, c, expectedUpdatedAt: credential.UpdatedAt), "credential", ct) is { } writeError)
             {
                 return writeError.ToResult();

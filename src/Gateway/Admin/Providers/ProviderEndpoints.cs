@@ -97,6 +97,12 @@ internal static class ProviderEndpoints
                 "'development_issuer' can only be set on a node running in dev mode.").ToResult();
         }
 
+        using var writeLock = await env.LockAsync(ct);
+        if (CountLimits.Provider(env.Snapshot, env.Limits, caller.Tenant) is { } countError)
+        {
+            return countError.ToResult();
+        }
+
         var now = env.Now;
         var provider = new Provider(
             AdminIds.New(AdminIds.Provider), caller.Tenant, request.DisplayName!.Trim(), preset.Id, issuer!, request.JwksUri,

@@ -62,6 +62,12 @@ internal static class ServicePrincipalEndpoints
             return error.ToResult();
         }
 
+        using var writeLock = await env.LockAsync(ct);
+        if (CountLimits.Principal(env.Snapshot, env.Limits, caller.Tenant) is { } countError)
+        {
+            return countError.ToResult();
+        }
+
         var now = env.Now;
         var principal = new ServicePrincipal(
             AdminIds.New(AdminIds.ServicePrincipal), caller.Tenant, request.DisplayName!.Trim(),
@@ -144,6 +150,7 @@ internal static class ServicePrincipalEndpoints
             Owners = request.Owners is null ? principal.Owners : [.. request.Owners.Distinct(StringComparer.Ordinal)],
             UpdatedAt = env.Now,
         };
+        updated = TokenNotBefore.OnChange(principal, updated, env.Now);
         if (await env.WriteAsync(c => env.Store.SavePrincipalAsync(updated, c, expectedUpdatedAt: principal.UpdatedAt), "service principal", ct) is { } writeError)
         {
             return writeError.ToResult();

@@ -7,6 +7,7 @@ using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.Credentials;
+using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Gateway.Admin.Authorization;
@@ -75,7 +76,8 @@ internal static partial class TrustEndpoints
             ?? ValidateCondition(compiler, request.Condition, required: true)
             ?? ValidateAudience(request.Audience)
             ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
-            ?? ValidateLifetime(request.TokenLifetimeSeconds);
+            ?? ValidateLifetime(request.TokenLifetimeSeconds)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles, "Creating this trust");
         if (error is not null)
         {
             return error.ToResult();
@@ -84,6 +86,13 @@ internal static partial class TrustEndpoints
         if (!AdminIpAllowlist.TryParse(request.IpAllowlist, out var allowlist, out var ipError))
         {
             return ipError.ToResult();
+        }
+
+        using var writeLock = await env.LockAsync(ct);
+        if ((CountLimits.Trust(env.Snapshot, env.Limits, caller.Tenant, principal.Id)
+            ?? CountLimits.ConditionBytes(env.Snapshot, env.Limits, caller.Tenant, request.Condition!)) is { } countError)
+        {
+            return countError.ToResult();
         }
 
         var now = env.Now;
@@ -168,7 +177,9 @@ internal static partial class TrustEndpoints
             ?? ValidateCondition(compiler, request.Condition, required: false)
             ?? ValidateAudience(request.Audience)
             ?? AdminValidation.ScopedRoles(request.ScopedRoles, principal.Roles)
-            ?? ValidateLifetime(request.TokenLifetimeSeconds);
+            ?? ValidateLifetime(request.TokenLifetimeSeconds)
+            ?? ChildGrants.WithinCallerRoles(caller, principal, request.ScopedRoles ?? trust.ScopedRoles, "Changing this trust")
+            ?? (request.Condition is { } condition ? CountLimits.ConditionBytes(env.Snapshot, env.Limits, caller.Tenant, condition, trust.Id) : null);
         if (error is not null)
         {
             return error.ToResult();
@@ -191,6 +202,7 @@ internal static partial class TrustEndpoints
             TokenLifetimeSeconds = request.TokenLifetimeSeconds ?? trust.TokenLifetimeSeconds,
             UpdatedAt = env.Now,
         };
+        updated = TokenNotBefore.OnChange(trust, updated, env.Now);
         if (await env.WriteAsync(c => env.Store.SaveTrustAsync(updated, c, expectedUpdatedAt: trust.UpdatedAt), "trust", ct) is { } writeError)
         {
             return writeError.ToResult();

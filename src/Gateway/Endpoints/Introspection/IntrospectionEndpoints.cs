@@ -11,9 +11,11 @@ using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Store;
 using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Gateway.Admin.Authorization;
 using WorkloadFederation.Gateway.Endpoints.Token;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
+using WorkloadFederation.Gateway.Problems;
 
 namespace WorkloadFederation.Gateway.Endpoints.Introspection;
 
@@ -44,8 +46,10 @@ internal static class IntrospectionEndpoints
             return refusal;
         }
 
+        // RFC 7662 §4: the caller must be authorised to learn about the token — its own principal or an administrator
+        // of the tenant; anyone else learns only "not active", as for a token that does not exist.
         var result = validator.Validate(token, snapshot);
-        if (result.Identity is not { } identity || identity.Tenant != caller.Tenant)
+        if (result.Identity is not { } identity || !AdminPolicy.CanIntrospect(caller, identity))
         {
             return Results.Json(new IntrospectionResponse(false), WireJson.Options);
         }
@@ -92,7 +96,7 @@ internal static class IntrospectionEndpoints
     private static async Task<(CallerIdentity Caller, string Token, IResult? Refusal)> ReadAuthenticatedTokenFormAsync(
         HttpContext http, AccessTokenValidator validator, FederationSnapshot snapshot, RequestLimitOptions limits, CancellationToken ct)
     {
-        http.Response.Headers.CacheControl = "no-store";
+        NoStore.Apply(http.Response);
         if (Authenticate(http, validator, snapshot) is not { } caller)
         {
             return (null!, string.Empty, Unauthorized(http));

@@ -55,7 +55,21 @@ public sealed class FormBody
             return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
         }
 
-        var bytes = await JsonBodyReader.ReadBoundedAsync(request.Body, limits.MaxFormBodyBytes, cancellationToken);
+        byte[]? bytes;
+        try
+        {
+            bytes = await JsonBodyReader.ReadBoundedAsync(request.Body, limits.MaxFormBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException unreadable) when (unreadable.StatusCode != StatusCodes.Status413PayloadTooLarge)
+        {
+            // RFC 6749 §5.2: a request the server cannot read is the client's invalid_request.
+            return Fail("the request body could not be read: its chunked transfer coding is malformed");
+        }
+        catch (BadHttpRequestException)
+        {
+            bytes = null;
+        }
+
         if (bytes is null)
         {
             return Fail($"the request body exceeds {limits.MaxFormBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);

@@ -3,16 +3,16 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
-using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.ClientCredentials;
 using WorkloadFederation.Federation.Exchange;
+using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
+using WorkloadFederation.Gateway.Problems;
 using WorkloadFederation.Gateway.RateLimiting;
 using WorkloadFederation.Gateway.Telemetry;
 
@@ -41,23 +41,19 @@ internal static partial class TokenEndpoint
         TokenExchangeHandler exchange,
         ClientCredentialsHandler clientCredentials,
         TokenRateLimiter rateLimiter,
+        RateLimitAudit rateLimitAudit,
         ClientIpResolver clientIpResolver,
         RequestLimitOptions limits,
-        IAuditSink audit,
+        ProviderKeyOptions providerKeys,
         GatewayTelemetry telemetry,
-        TimeProvider time,
-        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("wif.token");
         // RFC 6749 §5.1: token responses must not be cached.
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Headers.Pragma = "no-cache";
+        NoStore.Apply(http.Response);
         var clientIp = clientIpResolver.Resolve(http);
-        var ipText = clientIp?.ToString() ?? "unknown";
-
-        if (rateLimiter.CheckSourceIp(ipText) is { } ipRefusal)
+        if (rateLimiter.CheckSource(clientIp) is { } ipRefusal)
         {
             return TooMany(http, telemetry, ipRefusal, GrantUnknown, started);
         }
@@ -65,6 +61,7 @@ internal static partial class TokenEndpoint
         var form = await FormBody.ReadAsync(http.Request, limits, cancellationToken);
         if (!form.Succeeded)
         {
+            rateLimiter.ChargeFailure(clientIp);
             return Finish(telemetry, GrantUnknown, "invalid_request", started,
                 Results.Json(form.Error, WireJson.Options, statusCode: form.Status));
         }
@@ -72,12 +69,14 @@ internal static partial class TokenEndpoint
         var grantType = form[OAuthParameters.GrantType];
         if (string.IsNullOrEmpty(grantType))
         {
+            rateLimiter.ChargeFailure(clientIp);
             return Error(telemetry, GrantUnknown, started, OAuthErrors.InvalidRequest, $"'{OAuthParameters.GrantType}' is required");
         }
 
         if (grantType is not (GrantTypes.TokenExchange or GrantTypes.ClientCredentials))
         {
             // RFC 6749 §5.2; the value is attacker-controlled and not echoed.
+            rateLimiter.ChargeFailure(clientIp);
             return Error(telemetry, GrantUnknown, started, OAuthErrors.UnsupportedGrantType,
                 $"the grant type is not supported; use '{GrantTypes.TokenExchange}' or '{GrantTypes.ClientCredentials}'");
         }
@@ -85,11 +84,14 @@ internal static partial class TokenEndpoint
         var grant = grantType == GrantTypes.TokenExchange ? "token_exchange" : "client_credentials";
         activity?.SetTag("wif.grant", grant);
         var clientIdText = form[OAuthParameters.ClientId];
-        if (ClientId.TryParse(clientIdText, out var clientId)
-            && rateLimiter.CheckClient(clientId.Value, clientId.Tenant) is { } clientRefusal)
+        var named = ClientId.TryParse(clientIdText, out var clientId);
+        // A source that keeps failing is refused before its request is examined; a client id or tenant whose budget of
+        // issued tokens is spent, likewise. Neither refusal is charged to anyone's budget.
+        if ((rateLimiter.CheckSourceFailures(clientIp) ?? (named ? rateLimiter.CheckClient(clientId.Value, clientId.Tenant) : null)) is { } refusal)
         {
-            audit.Record(new TokenDecision(time.GetUtcNow(), clientId.Value, clientIp).Denied(DenialReasons.RateLimited, clientRefusal.Description));
-            return TooMany(http, telemetry, clientRefusal, grant, started);
+            rateLimitAudit.Refused(named ? clientId.Tenant : null, refusal, named ? clientId.Value : null, clientIp?.ToString(),
+                TokenRateLimiter.SourceKey(clientIp));
+            return TooMany(http, telemetry, refusal, grant, started);
         }
 
         GrantResult result;
@@ -108,14 +110,31 @@ internal static partial class TokenEndpoint
         if (!result.Success)
         {
             activity?.SetTag("wif.reason", result.Reason);
+            if (result.StatusCode < StatusCodes.Status500InternalServerError)
+            {
+                // Unauthenticated: the source pays, never the client id or tenant the request named (they are public).
+                rateLimiter.ChargeFailure(clientIp);
+            }
+
             if (result.StatusCode == StatusCodes.Status401Unauthorized)
             {
                 // RFC 6749 §5.2: invalid_client with 401 carries a WWW-Authenticate challenge.
                 http.Response.Headers.WWWAuthenticate = "Bearer";
             }
 
+            if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)
+            {
+                // RFC 9110 §10.2.3: say when to come back — the key cache's own retry interval after a failed fetch.
+                http.Response.Headers.RetryAfter = Seconds(providerKeys.ErrorRetryInterval);
+            }
+
             return Finish(telemetry, grant, result.Reason, started,
                 Results.Json(result.ToErrorResponse(), WireJson.Options, statusCode: result.StatusCode));
+        }
+
+        if (named)
+        {
+            rateLimiter.ChargeIssued(clientId.Value, clientId.Tenant);
         }
 
         return Finish(telemetry, grant, "issued", started, Results.Json(result.ToTokenResponse(), WireJson.Options));
@@ -128,11 +147,14 @@ internal static partial class TokenEndpoint
     private static IResult TooMany(HttpContext http, GatewayTelemetry telemetry, RateLimitRefusal refusal, string grant, long started)
     {
         telemetry.RateLimited(refusal.Scope.ToString());
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = Seconds(refusal.RetryAfter);
         return Finish(telemetry, grant, DenialReasons.RateLimited, started, Results.Json(
             new OAuthErrorResponse(OAuthErrors.TemporarilyUnavailable, refusal.Description), WireJson.Options,
             statusCode: StatusCodes.Status429TooManyRequests));
     }
+
+    /// <summary>A <c>Retry-After</c> delay in whole seconds, at least 1.</summary>
+    private static string Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static IResult Finish(GatewayTelemetry telemetry, string grant, string outcome, long started, IResult result)
     {
