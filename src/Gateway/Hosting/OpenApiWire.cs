@@ -92,9 +92,36 @@ internal static class OpenApiWire
         }),
     };
 
+    /// <summary>Endpoint metadata: the JSON body the endpoint reads itself (so routing does not refuse other media types; the endpoint answers them with a 415 problem).</summary>
+    public sealed record WireBody(Type Type);
+
+    /// <summary>Declares the endpoint's JSON request body for the document only.</summary>
+    public static RouteHandlerBuilder WithWireBody<TBody>(this RouteHandlerBuilder builder) => builder.WithMetadata(new WireBody(typeof(TBody)));
+
     /// <summary>Adds the transformers.</summary>
     public static void Configure(OpenApiOptions options)
     {
+        options.AddOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<WireBody>().FirstOrDefault() is not { } body || context.Document is not { } document)
+            {
+                return;
+            }
+
+            var schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken).ConfigureAwait(false);
+            var id = body.Type.Name;
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            document.Components.Schemas[id] = schema;
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [System.Net.Mime.MediaTypeNames.Application.Json] = new() { Schema = new OpenApiSchemaReference(id, document) },
+                },
+            };
+        });
         options.AddSchemaTransformer((schema, context, _) =>
         {
             var type = context.JsonTypeInfo.Type;

@@ -227,10 +227,10 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
     public async Task<List<string>> AllAuditPagesAsync()
     {
         var pages = new List<string>();
-        long after = 0;
+        string? after = null;
         while (true)
         {
-            var page = await AdminAsync(HttpMethod.Get, $"/audit-events?limit=500&after={after}");
+            var page = await AdminAsync(HttpMethod.Get, "/audit-events?limit=500" + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after)));
             Assert.True(page.Status == HttpStatusCode.OK, page.ToString());
             pages.Add(page.Body);
             if (!page.Json.TryGetProperty("next", out var next) || next.ValueKind == JsonValueKind.Null)
@@ -238,8 +238,8 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
                 return pages;
             }
 
-            var cursor = long.Parse(next.ValueKind == JsonValueKind.String ? next.GetString()! : next.GetRawText(), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(cursor > after, $"the audit cursor did not advance past {after}");
+            var cursor = next.ValueKind == JsonValueKind.String ? next.GetString()! : next.GetRawText();
+            Assert.True(cursor != after, $"the audit cursor did not advance past {after}");
             after = cursor;
         }
     }
