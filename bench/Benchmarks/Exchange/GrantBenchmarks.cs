@@ -22,9 +22,9 @@ using WorkloadFederation.Federation.Store;
 namespace WorkloadFederation.Benchmarks.Exchange;
 
 /// <summary>
-/// Both grants end to end in process (no HTTP), the handlers of this build against a frozen copy of the handlers as
-/// they were before the one-pipeline refactor (<c>Baseline/</c>), in one run: a token exchange (RS256 subject token,
-/// CEL condition, ES256 access token) and a client credentials grant (EdDSA assertion, replay mark in memory).
+/// Both grants end to end in process (no HTTP): a token exchange (RS256 subject token, CEL condition, ES256 access
+/// token) and a client credentials grant (EdDSA assertion, replay mark in memory). The before/after comparison of the
+/// one-pipeline refactor ran against a frozen copy of the old handlers; see bench/README.md for the commit that has it.
 /// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*GrantBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -37,12 +37,9 @@ public class GrantBenchmarks
     private const string CredentialClientId = "quiet-heron-55120@acme.example.com/spc";
 
     private TokenExchangeHandler _exchange = null!;
-    private Baseline.TokenExchangeHandler _exchangeBefore = null!;
     private ClientCredentialsHandler _clientCredentials = null!;
-    private Baseline.ClientCredentialsHandler _clientCredentialsBefore = null!;
     private TokenExchangeRequest _exchangeRequest = null!;
     private ClientCredentialsRequest _request = null!;
-    private Baseline.ClientCredentialsRequest _requestBefore = null!;
     private RSA _issuerKey = null!;
 
     [GlobalSetup]
@@ -86,14 +83,11 @@ public class GrantBenchmarks
         var replay = new AlwaysFirstReplayStore();
 
         _exchange = new TokenExchangeHandler(holder, new ExchangeSteps(keys, new ExchangeOptions()), issuer, audit, TimeProvider.System, NullLogger<TokenExchangeHandler>.Instance);
-        _exchangeBefore = new Baseline.TokenExchangeHandler(holder, new Baseline.ExchangeSteps(keys, new Baseline.ExchangeOptions()), issuer, audit, TimeProvider.System, NullLogger<Baseline.TokenExchangeHandler>.Instance);
         _clientCredentials = new ClientCredentialsHandler(holder, replay, issuer, audit, new ClientCredentialsOptions(), TimeProvider.System, NullLogger<ClientCredentialsHandler>.Instance);
-        _clientCredentialsBefore = new Baseline.ClientCredentialsHandler(holder, replay, issuer, audit, new Baseline.ClientCredentialsOptions(), TimeProvider.System, NullLogger<Baseline.ClientCredentialsHandler>.Instance);
         _exchangeRequest = new TokenExchangeRequest(TrustClientId, subjectToken, TokenTypes.Jwt, IPAddress.Loopback);
         _request = new ClientCredentialsRequest(CredentialClientId, ClientAssertionTypes.JwtBearer, assertion, null, IPAddress.Loopback);
-        _requestBefore = new Baseline.ClientCredentialsRequest(CredentialClientId, ClientAssertionTypes.JwtBearer, assertion, null, IPAddress.Loopback);
 
-        foreach (var check in new[] { ExchangeBefore(), ExchangeAfter(), ClientCredentialsBefore(), ClientCredentialsAfter() })
+        foreach (var check in new[] { Exchange(), ClientCredentials() })
         {
             if (!check.Success)
             {
@@ -102,32 +96,22 @@ public class GrantBenchmarks
         }
     }
 
-    /// <summary>Token exchange, this build.</summary>
-    [Benchmark]
-    [BenchmarkCategory("exchange")]
-    public GrantResult ExchangeAfter() => _exchange.HandleAsync(_exchangeRequest, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    /// <summary>Token exchange, handlers before the refactor.</summary>
+    /// <summary>Token exchange.</summary>
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("exchange")]
-    public GrantResult ExchangeBefore() => _exchangeBefore.HandleAsync(_exchangeRequest, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    public GrantResult Exchange() => _exchange.HandleAsync(_exchangeRequest, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Client credentials with an EdDSA assertion, this build.</summary>
+    /// <summary>Client credentials with an EdDSA assertion.</summary>
     [Benchmark]
     [BenchmarkCategory("client_credentials")]
-    public GrantResult ClientCredentialsAfter() => _clientCredentials.HandleAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    /// <summary>Client credentials with an EdDSA assertion, handlers before the refactor.</summary>
-    [Benchmark]
-    [BenchmarkCategory("client_credentials")]
-    public GrantResult ClientCredentialsBefore() => _clientCredentialsBefore.HandleAsync(_requestBefore, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    public GrantResult ClientCredentials() => _clientCredentials.HandleAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     [GlobalCleanup]
     public void Cleanup() => _issuerKey.Dispose();
 
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>In process (see bench/README.md), bounded for the shared CPUs; before and after interleave in one run.</summary>
+    /// <summary>In process (see bench/README.md), bounded for the shared CPUs.</summary>
     private sealed class InProcessConfig : ManualConfig
     {
         public InProcessConfig()
