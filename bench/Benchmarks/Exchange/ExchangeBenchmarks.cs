@@ -142,13 +142,6 @@ public class ExchangeBenchmarks
                 .WithWarmupCount(5)
                 .WithIterationCount(20));
     }
-
-    private sealed class NullAuditSink : IAuditSink
-    {
-        public void Record(AuditEvent auditEvent)
-        {
-        }
-    }
 }
 
 /// <summary>One provider key for every lookup: the benchmarks measure the grant, not the key cache.</summary>
@@ -170,4 +163,12 @@ internal sealed class StaticKeyCache(VerificationKey key) : IProviderKeyCache
     public Task RefreshDueAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task RunAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>An audit sink that keeps nothing: the benchmarks measure the grant, not the audit writer.</summary>
+internal sealed class NullAuditSink : IAuditSink
+{
+    public void Record(AuditEvent auditEvent)
+    {
+    }
 }
