@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs what is missing (PostgreSQL from Debian's packages),
-# starts a throw-away PostgreSQL on loopback in a temporary folder, builds, runs every test project and the
-# CEL conformance runner, stops PostgreSQL, and ends with one line: "N passed, N failed, N skipped".
+# Runs the whole test suite on a fresh machine: installs what is missing (PostgreSQL and Redis from Debian's
+# packages, the Azurite storage emulator from npm), starts a throw-away PostgreSQL, Redis and Azurite on loopback in
+# temporary folders (the cluster modes' backends), builds, runs every test project and the CEL conformance runner,
+# stops them, and ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,19 +33,56 @@ if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   fi
 fi
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing Redis from Debian's packages"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; fi
+fi
+if ! command -v azurite-table >/dev/null 2>&1; then
+  log "installing the Azurite storage emulator from npm"
+  if [ "$(id -u)" = 0 ]; then npm install -g --silent azurite >/dev/null 2>&1; else sudo npm install -g --silent azurite >/dev/null 2>&1; fi
+fi
 PGBIN="$(pg_bin)"
 pgdir="$(mktemp -d -t wif-pg-XXXXXX)"
 pgport="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)"
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$pgdir"; fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 stop_pg() { as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
-trap stop_pg EXIT
+redis_pid=""; azurite_pid=""; svcdir="$(mktemp -d -t wif-svc-XXXXXX)"
+# Azurite ignores SIGTERM when started with --debug, so it is killed outright if it has not gone after a moment.
+stop_services() {
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null
+  if [ -n "$azurite_pid" ]; then
+    kill "$azurite_pid" 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$azurite_pid" 2>/dev/null || break; sleep 0.3; done
+    kill -9 "$azurite_pid" 2>/dev/null
+  fi
+  stop_pg; rm -rf "$svcdir"
+}
+trap stop_services EXIT
 log "starting PostgreSQL ($PGBIN) on 127.0.0.1:$pgport"
 as_pg "$PGBIN/initdb" -D "$pgdir/data" -A trust -U wif -E UTF8 >"$logdir/initdb.log" 2>&1 || { cat "$logdir/initdb.log"; echo "0 passed, 1 failed"; exit 1; }
 as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
   -o "-h 127.0.0.1 -p $pgport -k $pgdir -c fsync=off -c max_connections=300" start >/dev/null \
   || { cat "$pgdir/server.log"; echo "0 passed, 1 failed"; exit 1; }
 export WIF_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=wif;Database=postgres;Pooling=true"
+
+# --- Redis and Azurite (the backends of the Redis and Azure Table clustering modes) -----------------------------
+redisport="$(free_port)"
+log "starting Redis on 127.0.0.1:$redisport"
+redis-server --bind 127.0.0.1 --port "$redisport" --save '' --appendonly no --dir "$svcdir" >"$svcdir/redis.log" 2>&1 &
+redis_pid=$!
+export WIF_TEST_REDIS="127.0.0.1:$redisport"
+if command -v azurite-table >/dev/null 2>&1; then
+  tableport="$(free_port)"
+  log "starting Azurite (table service) on 127.0.0.1:$tableport"
+  azurite-table --tableHost 127.0.0.1 --tablePort "$tableport" --location "$svcdir/azurite" --silent --skipApiVersionCheck \
+    >"$svcdir/azurite.log" 2>&1 &
+  azurite_pid=$!
+  # Azurite's well-known development account (public, documented with the emulator).
+  export WIF_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$tableport/devstoreaccount1;"
+fi
 
 # --- Build ---------------------------------------------------------------------------------------------
 log "restoring and building"

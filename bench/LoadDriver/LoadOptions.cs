@@ -18,7 +18,7 @@ internal sealed record LoadOptions(
 
     public static string Usage =>
         """
-        usage: dotnet run -c Release --project bench/LoadDriver -- <exchange|client-credentials> [options]
+        usage: dotnet run -c Release --project bench/LoadDriver -- <exchange|client-credentials|client-assertion> [options]
           --server URL         node base URL, loopback only (default http://127.0.0.1:5080)
           --data-dir DIR       the node's data dir, for bootstrap-admin.json (default ./data)
           --requests N         timed requests, 1..200000 (default 20000)
@@ -29,9 +29,9 @@ internal sealed record LoadOptions(
 
     public static LoadOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("exchange" or "client-credentials"))
+        if (args.Length == 0 || args[0] is not ("exchange" or "client-credentials" or AssertionScenario.Name))
         {
-            throw new ArgumentException("the first argument must be a scenario: exchange or client-credentials");
+            throw new ArgumentException("the first argument must be a scenario: exchange, client-credentials or client-assertion");
         }
 
         var server = new Uri("http://127.0.0.1:5080");

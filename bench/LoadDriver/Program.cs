@@ -40,6 +40,12 @@ if (options.Scenario == "exchange")
         new(OAuthParameters.SubjectTokenType, TokenTypes.Jwt),
     ]);
 }
+else if (options.Scenario == AssertionScenario.Name)
+{
+    var (clientId, secret) = await setup.CreateCredentialAsync(principalId, cts.Token);
+    var form = AssertionScenario.Prepare(clientId, secret, tenant, total);
+    makeRequest = i => Post(form(i));
+}
 else
 {
     var (clientId, secret) = await setup.CreateCredentialAsync(principalId, cts.Token);

@@ -44,8 +44,14 @@ internal sealed class ScenarioSetup(HttpClient http, LoadOptions options)
     public async Task<string> CreateTrustAsync(string principalId, CancellationToken ct)
     {
         var providers = await SendAsync(HttpMethod.Get, $"{EndpointPaths.AdminPrefix}/providers", null, ct);
-        var devProvider = providers["providers"]!.AsArray()
-            .FirstOrDefault(p => p!["development_issuer"]?.GetValue<bool>() == true)
+        // Several silos of one cluster in dev mode each have a dev issuer: take the one of the silo driven, whose
+        // tokens the driver mints.
+        var devProviders = providers["providers"]!.AsArray()
+            .Where(p => p!["development_issuer"]?.GetValue<bool>() == true)
+            .ToList();
+        var devProvider = devProviders.FirstOrDefault(p => p!["issuer_url"]?.GetValue<string>()
+                ?.StartsWith(options.Server.ToString().TrimEnd('/') + "/", StringComparison.Ordinal) == true)
+            ?? devProviders.FirstOrDefault()
             ?? throw new InvalidOperationException("the node has no development-issuer provider: start it with --dev");
         var trust = await SendAsync(HttpMethod.Post, $"{EndpointPaths.AdminPrefix}/service-principals/{principalId}/trusts",
             new

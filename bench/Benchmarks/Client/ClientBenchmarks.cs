@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
 using WorkloadFederation.Client;
 using WorkloadFederation.Client.Assertions;
 using WorkloadFederation.Client.Configuration;
@@ -25,10 +22,8 @@ public class ClientBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var generator = new Ed25519KeyPairGenerator();
-        generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        var pair = generator.GenerateKeyPair();
-        var secret = ClientSecret.Format("acme.example.com", "cred_1", ((Ed25519PrivateKeyParameters)pair.Private).GetEncoded(), ((Ed25519PublicKeyParameters)pair.Public).GetEncoded());
+        var pair = WorkloadFederation.Federation.Credentials.Ed25519Keys.Generate();
+        var secret = ClientSecret.Format("acme.example.com", "cred_1", pair.PrivateKey, pair.PublicKey);
         ClientSecret.TryParse(secret, out var parsed, out _);
         _signer = new ClientAssertionSigner(parsed!, ClientIdValue, "acme.example.com", TimeSpan.FromMinutes(2), TimeProvider.System);
         _jwt = _signer.CreateAssertion();

@@ -1,8 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
+using NSec.Cryptography;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
 
@@ -14,13 +13,13 @@ namespace WorkloadFederation.Client.Assertions;
 /// claims <c>iss</c> = <c>sub</c> = the client id, <c>aud</c> = the tenant domain (a host name, no port),
 /// <c>iat</c>, <c>exp</c> at most 5 minutes later, and a random <c>jti</c> for each assertion.
 /// </summary>
-public sealed class ClientAssertionSigner
+public sealed class ClientAssertionSigner : IDisposable
 {
     /// <summary>The longest lifetime the token endpoint accepts.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
 
     private const string Algorithm = "EdDSA";
-    private readonly Ed25519PrivateKeyParameters _key;
+    private readonly Key _key;
     private readonly byte[] _header;
     private readonly string _clientId;
     private readonly string _audience;
@@ -41,7 +40,7 @@ public sealed class ClientAssertionSigner
             throw new ArgumentOutOfRangeException(nameof(lifetime), $"an assertion lives more than 0 and at most {MaxLifetime.TotalMinutes} minutes");
         }
 
-        _key = new Ed25519PrivateKeyParameters(secret.PrivateKey, 0);
+        _key = Ed25519Signing.Import(secret.PrivateKey);
         _header = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
         {
             ["alg"] = Algorithm,
@@ -57,7 +56,8 @@ public sealed class ClientAssertionSigner
     /// <summary>True when the secret's public key <c>x</c> is the one derived from its private key <c>d</c>.</summary>
     public static bool KeyPairMatches(ClientSecret secret)
     {
-        var derived = new Ed25519PrivateKeyParameters(secret.PrivateKey, 0).GeneratePublicKey().GetEncoded();
+        ArgumentNullException.ThrowIfNull(secret);
+        var derived = Ed25519Signing.DerivePublicKey(secret.PrivateKey);
         return CryptographicOperations.FixedTimeEquals(derived, secret.PublicKey);
     }
 
@@ -75,12 +75,12 @@ public sealed class ClientAssertionSigner
             [AccessTokenClaims.JwtId] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18)),
         };
         var signingInput = Base64Url.EncodeToString(_header) + "." + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
-        var bytes = System.Text.Encoding.ASCII.GetBytes(signingInput);
-        var signer = new Ed25519Signer();
-        signer.Init(true, _key);
-        signer.BlockUpdate(bytes, 0, bytes.Length);
-        return signingInput + "." + Base64Url.EncodeToString(signer.GenerateSignature());
+        var signature = Ed25519Signing.Sign(_key, System.Text.Encoding.ASCII.GetBytes(signingInput));
+        return signingInput + "." + Base64Url.EncodeToString(signature);
     }
+
+    /// <summary>Frees the key held in libsodium's guarded memory.</summary>
+    public void Dispose() => _key.Dispose();
 
     /// <summary>Never key material.</summary>
     public override string ToString() => $"assertion signer for {_clientId}";

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto.Parameters;
 using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 
@@ -25,11 +24,10 @@ public sealed class LocalCredentialKey : IDisposable
     /// <summary>The public key as the admin API takes it.</summary>
     public PublicJwkDto PublicKeyJwk => new("OKP", "Ed25519", Base64Url.EncodeToString(_publicKey));
 
-    /// <summary>Generates a key from the operating system's random generator.</summary>
+    /// <summary>Generates a key from libsodium's cryptographic random generator.</summary>
     public static LocalCredentialKey Create()
     {
-        var seed = RandomNumberGenerator.GetBytes(32);
-        var publicKey = new Ed25519PrivateKeyParameters(seed, 0).GeneratePublicKey().GetEncoded();
+        var (seed, publicKey) = Ed25519Signing.Generate();
         return new LocalCredentialKey(seed, publicKey);
     }
 

@@ -24,8 +24,11 @@ internal sealed class ExchangeAcquirer(TokenEndpointClient endpoint, string clie
 }
 
 /// <summary>RFC 6749 §4.4 client credentials with an RFC 7523 assertion, signed anew for each attempt (fresh jti).</summary>
-internal sealed class ClientCredentialsAcquirer(TokenEndpointClient endpoint, string clientId, ClientAssertionSigner signer) : ITokenAcquirer
+internal sealed class ClientCredentialsAcquirer(TokenEndpointClient endpoint, string clientId, ClientAssertionSigner signer) : ITokenAcquirer, IDisposable
 {
+    /// <summary>Frees the signer's key (held in libsodium's guarded memory).</summary>
+    public void Dispose() => signer.Dispose();
+
     public Task<TokenResponse> AcquireAsync(CancellationToken ct) =>
         endpoint.RequestAsync(
             _ => ValueTask.FromResult<IReadOnlyList<KeyValuePair<string, string>>>(

@@ -79,6 +79,7 @@ internal sealed class CachingTokenSource : IAccessTokenSource, IDisposable
     {
         _disposed.Cancel();
         _disposed.Dispose();
+        (_acquirer as IDisposable)?.Dispose();
     }
 
     private async Task<Entry> RenewAsync()

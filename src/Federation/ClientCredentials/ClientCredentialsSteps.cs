@@ -123,9 +123,10 @@ public sealed class ClientCredentialsSteps
             return Invalid(Name, "the assertion is not a compact JWS: " + error.Detail);
         }
 
-        if (jwt!.Algorithm != JwtAlgorithms.EdDSA)
+        // Also by its fully specified name Ed25519 (RFC 9864).
+        if (JwtAlgorithms.FamilyOf(jwt!.Algorithm) != JwtAlgorithmFamily.EdDsa)
         {
-            return Invalid(Name, $"the assertion's alg is {jwt.Algorithm}; only {JwtAlgorithms.EdDSA} is accepted");
+            return Invalid(Name, $"the assertion's alg is {jwt.Algorithm}; only {JwtAlgorithms.EdDSA} or {JwtAlgorithms.Ed25519} is accepted");
         }
 
         if (jwt.KeyId is not null && jwt.KeyId != context.Credential.Credential.Id)

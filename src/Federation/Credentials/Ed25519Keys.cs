@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
+using NSec.Cryptography;
 
 namespace WorkloadFederation.Federation.Credentials;
 
 /// <summary>
-/// Ed25519 (RFC 8032) key generation, signing and verification for client credentials, through BouncyCastle.
+/// Ed25519 (RFC 8032) key generation, signing and verification for client credentials and EdDSA JWTs, through NSec
+/// (libsodium; the native library ships in the NuGet package for every supported runtime, nothing to install).
 /// Keys are raw 32-byte values: the private key is the seed (JWK <c>d</c>), the public key is JWK <c>x</c>.
 /// </summary>
 public static class Ed25519Keys
@@ -16,43 +16,36 @@ public static class Ed25519Keys
     /// <summary>Length of a signature.</summary>
     public const int SignatureSize = 64;
 
-    /// <summary>Generates a key pair from the operating system's cryptographic RNG.</summary>
+    private static readonly Ed25519 Algorithm = SignatureAlgorithm.Ed25519;
+
+    /// <summary>Generates a key pair from libsodium's cryptographic RNG.</summary>
     public static Ed25519KeyPair Generate()
     {
-        var seed = RandomNumberGenerator.GetBytes(KeySize);
-        return new Ed25519KeyPair(seed, DerivePublicKey(seed));
+        // The seed is exported once, right after generation, to be formatted as the one-time secret; otherwise keys
+        // never leave libsodium's guarded memory.
+        using var key = new Key(Algorithm, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
+        return new Ed25519KeyPair(key.Export(KeyBlobFormat.RawPrivateKey), key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
     }
 
     /// <summary>Derives the public key of a 32-byte seed.</summary>
     public static byte[] DerivePublicKey(ReadOnlySpan<byte> seed)
     {
-        if (seed.Length != KeySize)
-        {
-            throw new ArgumentException($"an Ed25519 private key is {KeySize} bytes", nameof(seed));
-        }
-
-        var parameters = new Ed25519PrivateKeyParameters(seed.ToArray(), 0);
-        return parameters.GeneratePublicKey().GetEncoded();
+        using var key = ImportSeed(seed);
+        return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
     }
 
     /// <summary>Signs <paramref name="data"/> with the seed.</summary>
     public static byte[] Sign(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> data)
     {
-        if (seed.Length != KeySize)
-        {
-            throw new ArgumentException($"an Ed25519 private key is {KeySize} bytes", nameof(seed));
-        }
-
-        var signer = new Ed25519Signer();
-        signer.Init(true, new Ed25519PrivateKeyParameters(seed.ToArray(), 0));
-        var bytes = data.ToArray();
-        signer.BlockUpdate(bytes, 0, bytes.Length);
-        return signer.GenerateSignature();
+        using var key = ImportSeed(seed);
+        return Algorithm.Sign(key, data);
     }
 
     /// <summary>Parses a public key once (for the snapshot); null when it is not 32 bytes.</summary>
-    public static Ed25519PublicKeyParameters? ParsePublicKey(ReadOnlySpan<byte> publicKey) =>
-        publicKey.Length == KeySize ? new Ed25519PublicKeyParameters(publicKey.ToArray(), 0) : null;
+    public static PublicKey? ParsePublicKey(ReadOnlySpan<byte> publicKey) =>
+        publicKey.Length == KeySize && PublicKey.TryImport(Algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var parsed)
+            ? parsed
+            : null;
 
     /// <summary>Verifies a signature. False for any malformed key or signature; never throws for bad input.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
@@ -61,27 +54,21 @@ public static class Ed25519Keys
         return key is not null && Verify(key, data, signature);
     }
 
-    /// <summary>Verifies a signature with a parsed public key.</summary>
-    public static bool Verify(Ed25519PublicKeyParameters publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    /// <summary>Verifies a signature with a parsed public key (libsodium rejects non-canonical and small-order values).</summary>
+    public static bool Verify(PublicKey publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        if (signature.Length != SignatureSize)
+        return signature.Length == SignatureSize && Algorithm.Verify(publicKey, data, signature);
+    }
+
+    private static Key ImportSeed(ReadOnlySpan<byte> seed)
+    {
+        if (seed.Length != KeySize)
         {
-            return false;
+            throw new ArgumentException($"an Ed25519 private key is {KeySize} bytes", nameof(seed));
         }
 
-        try
-        {
-            var verifier = new Ed25519Signer();
-            verifier.Init(false, publicKey);
-            var bytes = data.ToArray();
-            verifier.BlockUpdate(bytes, 0, bytes.Length);
-            return verifier.VerifySignature(signature.ToArray());
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
+        return Key.Import(Algorithm, seed, KeyBlobFormat.RawPrivateKey);
     }
 }
 

@@ -1,31 +1,31 @@
-using Org.BouncyCastle.Math.EC.Rfc8032;
+using NSec.Cryptography;
+using WorkloadFederation.Federation.Credentials;
 
 namespace WorkloadFederation.Federation.Jwt;
 
-/// <summary>An Ed25519 public key for EdDSA (RFC 8037 §3.1). Verification is a static, stateless call: thread-safe.</summary>
+/// <summary>
+/// An Ed25519 public key for EdDSA (RFC 8037 §3.1), also under its fully specified name <c>Ed25519</c> (RFC 9864).
+/// Parsed once; verification goes through <see cref="Ed25519Keys"/>, the node's one Ed25519 implementation.
+/// Immutable and thread-safe.
+/// </summary>
 internal sealed class Ed25519VerificationKey : VerificationKey
 {
-    public const int PublicKeyLength = 32;
-    public const int SignatureLength = 64;
+    public const int PublicKeyLength = Ed25519Keys.KeySize;
 
-    private readonly byte[] _publicKey;
+    private readonly PublicKey _publicKey;
 
-    public Ed25519VerificationKey(string? keyId, string? declaredAlgorithm, byte[] publicKey)
+    private Ed25519VerificationKey(string? keyId, string? declaredAlgorithm, PublicKey publicKey)
         : base(keyId, JwkMembers.KeyTypeOkp, declaredAlgorithm, 256)
     {
         _publicKey = publicKey;
     }
 
-    private protected override bool SupportsCore(string alg) => string.Equals(alg, JwtAlgorithms.EdDSA, StringComparison.Ordinal);
+    /// <summary>Null when <paramref name="publicKey"/> is not a 32-byte Ed25519 public key.</summary>
+    public static Ed25519VerificationKey? TryCreate(string? keyId, string? declaredAlgorithm, ReadOnlySpan<byte> publicKey) =>
+        Ed25519Keys.ParsePublicKey(publicKey) is { } parsed ? new Ed25519VerificationKey(keyId, declaredAlgorithm, parsed) : null;
 
-    private protected override bool VerifyCore(string alg, ReadOnlySpan<byte> signingInput, ReadOnlySpan<byte> signature)
-    {
-        if (signature.Length != SignatureLength)
-        {
-            return false;
-        }
+    private protected override bool SupportsCore(string alg) => JwtAlgorithms.FamilyOf(alg) == JwtAlgorithmFamily.EdDsa;
 
-        var message = signingInput.ToArray();
-        return Ed25519.Verify(signature.ToArray(), 0, _publicKey, 0, message, 0, message.Length);
-    }
+    private protected override bool VerifyCore(string alg, ReadOnlySpan<byte> signingInput, ReadOnlySpan<byte> signature) =>
+        Ed25519Keys.Verify(_publicKey, signingInput, signature);
 }

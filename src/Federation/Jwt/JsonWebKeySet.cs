@@ -96,6 +96,13 @@ public sealed class JsonWebKeySet
     /// <summary>Why each skipped entry was skipped ("keys[3]: ..."), without key material.</summary>
     public IReadOnlyList<string> Skipped { get; }
 
+    /// <summary>
+    /// The document this set was parsed from (UTF-8 JSON), or null for a set built from keys. Kept so that the one
+    /// fetcher of a provider can persist its last good keys and hand them to other processes, which parse it again
+    /// under the same limits.
+    /// </summary>
+    public string? Document { get; private init; }
+
     /// <summary>The <c>kid</c>s shared by more than one usable key.</summary>
     public IReadOnlyCollection<string> AmbiguousKeyIds => _ambiguousKids;
 
@@ -197,7 +204,7 @@ public sealed class JsonWebKeySet
                 index++;
             }
 
-            set = new JsonWebKeySet(usable, skipped);
+            set = new JsonWebKeySet(usable, skipped) { Document = System.Text.Encoding.UTF8.GetString(utf8.Span) };
             error = null;
             return true;
         }

@@ -200,8 +200,8 @@ internal static class JwkReader
             return "The Ed25519 public key is not 32 bytes.";
         }
 
-        key = new Ed25519VerificationKey(kid, alg, x);
-        return null;
+        key = Ed25519VerificationKey.TryCreate(kid, alg, x);
+        return key is null ? "The Ed25519 public key is not a valid key." : null;
     }
 
     private static bool TryGetString(JsonElement jwk, string name, out string value, out string? problem)

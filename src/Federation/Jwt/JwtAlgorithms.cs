@@ -17,8 +17,11 @@ public static class JwtAlgorithms
     public const string ES512 = "ES512";
     public const string EdDSA = "EdDSA";
 
+    /// <summary>The fully specified name of EdDSA over Ed25519 (RFC 9864 §2.2); the same signature as <see cref="EdDSA"/>.</summary>
+    public const string Ed25519 = "Ed25519";
+
     /// <summary>Every supported algorithm, in a stable order.</summary>
-    public static IReadOnlyList<string> All { get; } = [RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA];
+    public static IReadOnlyList<string> All { get; } = [RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519];
 
     private static readonly HashSet<string> Supported = new(All, StringComparer.Ordinal);
 
@@ -31,7 +34,7 @@ public static class JwtAlgorithms
         RS256 or RS384 or RS512 => JwtAlgorithmFamily.RsaPkcs1,
         PS256 or PS384 or PS512 => JwtAlgorithmFamily.RsaPss,
         ES256 or ES384 or ES512 => JwtAlgorithmFamily.Ecdsa,
-        EdDSA => JwtAlgorithmFamily.EdDsa,
+        EdDSA or Ed25519 => JwtAlgorithmFamily.EdDsa,
         _ => JwtAlgorithmFamily.Unsupported,
     };
 }
@@ -51,6 +54,6 @@ public enum JwtAlgorithmFamily
     /// <summary>ECDSA with the curve fixed by the algorithm.</summary>
     Ecdsa,
 
-    /// <summary>EdDSA (Ed25519 only).</summary>
+    /// <summary>EdDSA (Ed25519 only), named <c>EdDSA</c> (RFC 8037) or <c>Ed25519</c> (RFC 9864).</summary>
     EdDsa,
 }

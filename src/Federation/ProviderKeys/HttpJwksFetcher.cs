@@ -9,7 +9,7 @@ namespace WorkloadFederation.Federation.ProviderKeys;
 /// explicit <c>jwks_uri</c>; https only (http only for development issuers, and then only to loopback); any redirect
 /// is an error (never followed); each response is bounded in time and size while it is read.
 /// </summary>
-internal sealed class HttpJwksFetcher : IJwksFetcher, IDisposable
+public sealed class HttpJwksFetcher : IJwksFetcher, IDisposable
 {
     private const int MaxDiscoveryDepth = 16;
 
@@ -17,13 +17,20 @@ internal sealed class HttpJwksFetcher : IJwksFetcher, IDisposable
     private readonly HttpClient _development;
     private readonly ProviderKeyOptions _options;
 
-    public HttpJwksFetcher(ProviderKeyOptions options, HostResolver? resolver = null)
+    /// <summary>A fetcher over guarded HTTP with the time and size bounds of <paramref name="options"/>.</summary>
+    public HttpJwksFetcher(ProviderKeyOptions options)
+        : this(options, null)
+    {
+    }
+
+    internal HttpJwksFetcher(ProviderKeyOptions options, HostResolver? resolver)
     {
         _options = options;
         _public = new HttpClient(GuardedHttp.CreatePublicHandler(options.FetchTimeout, resolver)) { Timeout = Timeout.InfiniteTimeSpan };
         _development = new HttpClient(GuardedHttp.CreateDevelopmentHandler(options.FetchTimeout, resolver)) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <inheritdoc />
     public async Task<JwksFetchResult> FetchAsync(ProviderKeySource source, CancellationToken cancellationToken)
     {
         var client = source.DevelopmentIssuer ? _development : _public;

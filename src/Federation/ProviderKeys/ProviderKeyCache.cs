@@ -36,7 +36,8 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
         _ownedFetcher = (IDisposable)_fetcher;
     }
 
-    internal ProviderKeyCache(ProviderKeyOptions options, TimeProvider timeProvider, ILogger? logger, IJwksFetcher fetcher)
+    /// <summary>A cache over <paramref name="fetcher"/>, which stays the caller's to dispose.</summary>
+    public ProviderKeyCache(ProviderKeyOptions options, TimeProvider timeProvider, ILogger? logger, IJwksFetcher fetcher)
     {
         _options = ValidOptions(options);
         _time = timeProvider;
@@ -96,31 +97,28 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
         return lookup.Status == KeyLookupStatus.NotFound ? NotFound(entry, keys, kid, alg) : ToResult(lookup, keys);
     }
 
-    private static ProviderKeyResult NotFound(Entry entry, JsonWebKeySet keys, string? kid, string alg)
-    {
-        // An unknown kid while the latest fetch failed may be a rotation we cannot see yet: say unavailable.
-        if (entry.LastFetchFailed)
-        {
-            return ProviderKeyResult.Unavailable("The token's key is not among the provider's cached keys and the issuer's keys cannot be refreshed: " + entry.LastError);
-        }
+    private static ProviderKeyResult NotFound(Entry entry, JsonWebKeySet keys, string? kid, string alg) =>
+        ProviderKeyLookup.NotFound(keys, kid, alg, entry.LastFetchFailed ? entry.LastError ?? string.Empty : null);
 
-        return ProviderKeyResult.UnknownKey(
-            kid is null
-                ? $"The token has no kid and the provider publishes no key for {alg}."
-                : "The provider's JWKS has no key with the token's kid.",
-            KeyIds(keys));
+    private static ProviderKeyResult ToResult(KeyLookup lookup, JsonWebKeySet keys) => ProviderKeyLookup.ToResult(lookup, keys);
+
+    private static IReadOnlyList<string> KeyIds(JsonWebKeySet keys) => ProviderKeyLookup.KeyIds(keys);
+
+    /// <summary>
+    /// Primes a provider's entry with keys fetched earlier (persisted by the provider's one fetcher), unless it already
+    /// holds keys. They are served like fetched keys (stale-if-error, <see cref="ProviderKeyOptions.MaxStaleness"/> from
+    /// <paramref name="fetchedAt"/>); the next refresh is due at <paramref name="nextRefreshAt"/>.
+    /// </summary>
+    public void Seed(ProviderKeySource source, JsonWebKeySet keys, DateTimeOffset fetchedAt, DateTimeOffset nextRefreshAt)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(keys);
+        EntryFor(source).Seed(keys, fetchedAt, nextRefreshAt);
     }
 
-    private static ProviderKeyResult ToResult(KeyLookup lookup, JsonWebKeySet keys) => lookup.Status switch
-    {
-        KeyLookupStatus.Found => ProviderKeyResult.Found(lookup.Key!),
-        KeyLookupStatus.Ambiguous => ProviderKeyResult.Ambiguous("More than one of the provider's keys matches the token's header; an ambiguous key is never chosen.", KeyIds(keys)),
-        KeyLookupStatus.AlgorithmMismatch => ProviderKeyResult.AlgorithmMismatch("The key named by the token's kid cannot verify the token's alg.", KeyIds(keys)),
-        _ => ProviderKeyResult.UnknownKey("The provider's JWKS has no matching key.", KeyIds(keys)),
-    };
-
-    private static IReadOnlyList<string> KeyIds(JsonWebKeySet keys) =>
-        [.. keys.Keys.Select(k => k.KeyId).OfType<string>().Distinct(StringComparer.Ordinal)];
+    /// <summary>The keys a provider's entry serves now and when they were fetched, or null when it has none.</summary>
+    public (JsonWebKeySet Keys, DateTimeOffset FetchedAt)? GetKeys(string providerId) =>
+        _entries.TryGetValue(providerId, out var entry) && entry.Cached is { } cached ? (cached.Keys, cached.FetchedAt) : null;
 
     /// <inheritdoc />
     public void Prefetch(ProviderKeySource source)
@@ -130,6 +128,21 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
         if (entry.Current(_time.GetUtcNow(), _options.MaxStaleness) is null)
         {
             entry.StartOrJoin(this, FetchTrigger.FirstUse, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// Fetches a provider's keys and waits for the fetch when none are cached (the first-use trigger, with its
+    /// retry back-off after failures); returns at once when keys are cached.
+    /// </summary>
+    public async Task EnsureFetchedAsync(ProviderKeySource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var entry = EntryFor(source);
+        if (entry.Current(_time.GetUtcNow(), _options.MaxStaleness) is null
+            && entry.StartOrJoin(this, FetchTrigger.FirstUse, _time.GetUtcNow()) is { } fetch)
+        {
+            await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -282,6 +295,8 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
 
         public ProviderKeySource Source { get; } = source;
 
+        public CachedKeys? Cached => _cached;
+
         public bool LastFetchFailed
         {
             get
@@ -346,6 +361,21 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
                 _fetchCount++;
                 _inFlight = Task.Run(() => cache.RunFetchAsync(this, trigger));
                 return _inFlight;
+            }
+        }
+
+        public void Seed(JsonWebKeySet keys, DateTimeOffset fetchedAt, DateTimeOffset nextRefresh)
+        {
+            lock (_gate)
+            {
+                if (_cached is not null)
+                {
+                    return;
+                }
+
+                _cached = new CachedKeys(keys, fetchedAt);
+                _lastSuccessAt = fetchedAt;
+                _nextRefreshAt = nextRefresh;
             }
         }
 

@@ -9,10 +9,13 @@ namespace WorkloadFederation.Federation.ProviderKeys;
 /// </summary>
 public sealed record ProviderKeySource(string ProviderId, string Issuer, string? JwksUri, bool DevelopmentIssuer)
 {
+    /// <summary>The tenant of the provider (names the provider's one fetcher in a cluster); empty when not known.</summary>
+    public string Tenant { get; init; } = string.Empty;
+
     /// <summary>The source of a configured provider.</summary>
     public static ProviderKeySource FromProvider(Provider provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        return new(provider.Id, provider.IssuerUrl, string.IsNullOrEmpty(provider.JwksUri) ? null : provider.JwksUri, provider.DevelopmentIssuer);
+        return new(provider.Id, provider.IssuerUrl, string.IsNullOrEmpty(provider.JwksUri) ? null : provider.JwksUri, provider.DevelopmentIssuer) { Tenant = provider.Tenant };
     }
 }

@@ -158,7 +158,9 @@ public static class ProviderPresets
         IssuerUrl: null,
         IssuerEditable: true,
         IssuerExample: "https://issuer.example.com",
-        [JwtAlgorithms.RS256],
+        // An arbitrary issuer may rotate to any key type (RS256 today, ES256 tomorrow): every asymmetric algorithm is
+        // allowed unless the admin narrows the list, and each key still verifies only with its own kty/crv's algorithms.
+        JwtAlgorithms.All,
         Standard,
         "https://openid.net/specs/openid-connect-discovery-1_0.html");
 

@@ -29,8 +29,8 @@ public static class ProviderSettingsValidator
     /// <summary>Longest issuer or JWKS URI accepted.</summary>
     public const int MaxUriLength = 2048;
 
-    /// <summary>Most algorithms a provider may allow.</summary>
-    public const int MaxAlgorithms = 10;
+    /// <summary>Most algorithms a provider may allow (room for every supported one, which a custom issuer gets by default).</summary>
+    public const int MaxAlgorithms = 16;
 
     public const string PresetField = "preset";
     public const string IssuerField = "issuer_url";

@@ -1,4 +1,4 @@
-using Org.BouncyCastle.Crypto.Parameters;
+using NSec.Cryptography;
 using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Network;
@@ -67,7 +67,7 @@ public sealed class CompiledTrust
 /// <summary>A client credential with its parsed public key, allowlist and effective roles. Immutable.</summary>
 public sealed class CompiledCredential
 {
-    internal CompiledCredential(Credential credential, ServicePrincipal principal, Ed25519PublicKeyParameters? publicKey, IpAllowlist allowlist, IReadOnlyList<string> effectiveRoles)
+    internal CompiledCredential(Credential credential, ServicePrincipal principal, PublicKey? publicKey, IpAllowlist allowlist, IReadOnlyList<string> effectiveRoles)
     {
         Credential = credential;
         Principal = principal;
@@ -83,7 +83,7 @@ public sealed class CompiledCredential
     public ServicePrincipal Principal { get; }
 
     /// <summary>The parsed Ed25519 public key; null when the stored key is malformed (every login refused).</summary>
-    public Ed25519PublicKeyParameters? PublicKey { get; }
+    public PublicKey? PublicKey { get; }
 
     /// <summary>The parsed allowlist.</summary>
     public IpAllowlist IpAllowlist { get; }

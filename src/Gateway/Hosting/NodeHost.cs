@@ -16,34 +16,26 @@ using WorkloadFederation.Gateway.DevIssuer;
 namespace WorkloadFederation.Gateway.Hosting;
 
 /// <summary>
-/// Builds the node's <see cref="WebApplication"/>: the one composition used by Program.cs and by the integration tests
-/// (which start it on Kestrel, 127.0.0.1 and a free port).
+/// The gateway's composition, as extension methods the program (<c>src/Silo</c>) calls in order: settings, the web
+/// host (listen addresses, Kestrel limits), the services, the pipeline and the endpoints.
 /// </summary>
 public static class NodeHost
 {
     public const string DevDefaultUrl = "http://127.0.0.1:5080";
 
+    /// <summary>ASP.NET Core's listen address when none is configured (what the node had before a second listener).</summary>
+    private const string DefaultUrl = "http://localhost:5000";
+
     /// <summary>
-    /// Creates the application from a parsed command line. <paramref name="configure"/> lets tests add configuration
-    /// (after the command line, so it wins) and replace services.
+    /// Applies the listen addresses (dev default, dev requires loopback) and Kestrel's outer limits.
     /// </summary>
-    public static WebApplication Build(NodeCommandLine commandLine, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplicationBuilder ConfigureGatewayHost(this WebApplicationBuilder builder, NodeSettings settings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = commandLine.HostArgs });
-        builder.Configuration.AddInMemoryCollection(commandLine.Settings);
         // Framework request logs are noise at Information; the node's own events are kept.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        configure?.Invoke(builder);
-
-        var settings = LoadSettings(builder.Configuration);
         ApplyUrls(builder, settings);
         ConfigureKestrel(builder, settings);
-        builder.Services.AddGatewayServices(settings);
-
-        var app = builder.Build();
-        app.UseGatewayPipeline();
-        app.MapGatewayEndpoints();
-        return app;
+        return builder;
     }
 
     /// <summary>Binds and validates every option section, throwing one exception that lists every problem.</summary>
@@ -69,6 +61,24 @@ public static class NodeHost
             urls = DevDefaultUrl;
         }
 
+        if (settings.Telemetry.MetricsListenUrl is { Length: > 0 } metricsUrl)
+        {
+            // The management listener is added beside the token URLs; it must never share a port with them.
+            var tokenUrls = urls ?? PortsAsUrls(builder.Configuration) ?? DefaultUrl;
+            var port = new Uri(metricsUrl).Port;
+            var clashes = tokenUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(u => Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var parsed) && parsed.Port == port)
+                .Select(u => $"Telemetry:MetricsListenUrl must use a port of its own; {u} already listens on {port}.")
+                .ToList();
+            if (clashes.Count > 0)
+            {
+                throw new NodeConfigurationException(clashes);
+            }
+
+            urls = tokenUrls + ";" + metricsUrl;
+            builder.WebHost.UseUrls(urls);
+        }
+
         if (settings.Node.Dev && urls is not null)
         {
             // Dev mode trusts loopback http:// issuers and mints test tokens, so it refuses to start on a non-loopback address.
@@ -83,6 +93,16 @@ public static class NodeHost
         }
     }
 
+    /// <summary>ASP.NET Core's <c>HTTP_PORTS</c>/<c>HTTPS_PORTS</c> (set by the .NET container images) as listen URLs, or null.</summary>
+    internal static string? PortsAsUrls(IConfiguration configuration)
+    {
+        static IEnumerable<string> Ports(string? value, string scheme) =>
+            (value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"{scheme}://*:{p}");
+
+        var urls = Ports(configuration["HTTP_PORTS"], "http").Concat(Ports(configuration["HTTPS_PORTS"], "https")).ToList();
+        return urls.Count > 0 ? string.Join(';', urls) : null;
+    }
+
     private static void ConfigureKestrel(WebApplicationBuilder builder, NodeSettings settings)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -94,7 +114,8 @@ public static class NodeHost
         });
     }
 
-    private static IServiceCollection AddGatewayServices(this IServiceCollection services, NodeSettings settings)
+    /// <summary>Registers the gateway's settings, telemetry, rate limits, readiness, OpenAPI and the federation services.</summary>
+    public static IServiceCollection AddGatewayServices(this IServiceCollection services, NodeSettings settings)
     {
         services.AddSingleton(settings);
         services.AddSingleton(settings.Node);
@@ -110,7 +131,6 @@ public static class NodeHost
         services.AddSingleton<TokenRateLimiter>();
         services.AddSingleton<RateLimitAudit>();
         services.AddSingleton<NodeReadiness>();
-        services.AddOtlpExportIfConfigured(settings.Telemetry);
         services.AddOpenApi(OpenApiWire.Configure);
         // The OpenAPI document's schemas come from these options: the wire's own names and null handling.
         services.ConfigureHttpJsonOptions(o =>
@@ -124,7 +144,8 @@ public static class NodeHost
         return services;
     }
 
-    private static void UseGatewayPipeline(this WebApplication app)
+    /// <summary>The exception handler and the problem pages of the admin API.</summary>
+    public static void UseGatewayPipeline(this WebApplication app)
     {
         app.UseGatewayExceptionHandler();
         // Bodiless 404/405 of the admin API (no route matched) become problems with a stable code.
@@ -147,10 +168,11 @@ public static class NodeHost
         });
     }
 
-    private static void MapGatewayEndpoints(this WebApplication app)
+    /// <summary>Health, readiness, OpenAPI and every endpoint of the gateway.</summary>
+    public static void MapGatewayEndpoints(this WebApplication app)
     {
         app.MapGet(EndpointPaths.Health, () => Results.Text("ok")).ExcludeFromDescription();
-        app.MapGet(EndpointPaths.Ready, (NodeReadiness readiness) => readiness.SnapshotLoaded
+        app.MapGet(EndpointPaths.Ready, (NodeReadiness readiness) => readiness.IsReady
                 ? Results.Text("ready")
                 : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable))
             .ExcludeFromDescription();

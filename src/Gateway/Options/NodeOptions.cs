@@ -155,11 +155,21 @@ public sealed record RequestLimitOptions
     public int MaxConditionBytesPerTenant { get; init; } = 256 * 1024;
 }
 
-/// <summary>Telemetry export (<c>Telemetry:*</c>). Nothing is exported unless an OTLP endpoint is configured.</summary>
+/// <summary>
+/// Telemetry export (<c>Telemetry:*</c>). Nothing is collected unless an exporter is configured: OTLP (this endpoint,
+/// or the standard <c>OTEL_EXPORTER_OTLP_*</c> variables) or the Prometheus scrape endpoint on its own listener.
+/// </summary>
 public sealed record TelemetryOptions
 {
     public const string Section = "Telemetry";
 
-    /// <summary>OTLP endpoint, e.g. <c>http://127.0.0.1:4317</c>.</summary>
+    /// <summary>OTLP endpoint, e.g. <c>http://127.0.0.1:4317</c>; <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> works as well.</summary>
     public string? OtlpEndpoint { get; init; }
+
+    /// <summary>
+    /// Where the Prometheus scrape endpoint <c>/metrics</c> listens, e.g. <c>http://127.0.0.1:9464</c>: an http URL with
+    /// an explicit port that no token or admin URL uses. Unset (the default): no <c>/metrics</c> anywhere. That
+    /// listener serves <c>/metrics</c> only, and <c>/metrics</c> is served on no other port.
+    /// </summary>
+    public string? MetricsListenUrl { get; init; }
 }

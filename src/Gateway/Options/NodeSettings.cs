@@ -118,7 +118,27 @@ public sealed record NodeSettings(
             problems.Add("Telemetry:OtlpEndpoint must be an absolute URL.");
         }
 
+        if (Telemetry.MetricsListenUrl is { Length: > 0 } metrics && !TryParseMetricsListenUrl(metrics, out _))
+        {
+            problems.Add("Telemetry:MetricsListenUrl must be an http URL with an explicit port and no path, e.g. http://127.0.0.1:9464.");
+        }
+
         return problems;
+    }
+
+    /// <summary>The management listener of <c>/metrics</c>: http, an explicit port, nothing after the authority.</summary>
+    public static bool TryParseMetricsListenUrl(string value, out Uri url)
+    {
+        url = null!;
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp
+            || parsed.IsDefaultPort || !value.Contains($":{parsed.Port}", StringComparison.Ordinal)
+            || parsed.AbsolutePath != "/" || parsed.Query.Length > 0 || parsed.UserInfo.Length > 0)
+        {
+            return false;
+        }
+
+        url = parsed;
+        return true;
     }
 
     private static void CheckRange(List<string> problems, string name, int value, int min, int max)

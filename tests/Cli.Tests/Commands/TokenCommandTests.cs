@@ -30,6 +30,16 @@ public sealed class TokenCommandTests
     }
 
     [Fact]
+    public async Task Wif_Help_NamesTheProgramWif()
+    {
+        var r = await CliProcess.WifAsync(null, "--help");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"Usage:\s+wif \[command\]", r.StdOut);
+        Assert.DoesNotContain("WorkloadFederation.Cli", r.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Wif_UnknownOption_IsAUsageErrorWithExit2()
     {
         var r = await CliProcess.WifAsync(null, "token", "--no-such-flag");

@@ -8,7 +8,7 @@ using Xunit;
 namespace WorkloadFederation.Cli.Tests.EndToEnd;
 
 /// <summary>
-/// A real node (<c>dotnet WorkloadFederation.Gateway.dll --dev</c>) on 127.0.0.1 with a throw-away data directory,
+/// A real node (<c>dotnet WorkloadFederation.Silo.dll --dev</c>) on 127.0.0.1 with a throw-away data directory,
 /// one per test class. Readiness is awaited on <c>/readyz</c> with a bound.
 /// </summary>
 public sealed class RealNode : IAsyncLifetime
@@ -43,7 +43,7 @@ public sealed class RealNode : IAsyncLifetime
         var port = FreePort.Next();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var dll = Path.Combine(RepoPaths.Root, "src", "Gateway", "bin", configuration, "net10.0", "WorkloadFederation.Gateway.dll");
+        var dll = Path.Combine(RepoPaths.Root, "src", "Silo", "bin", configuration, "net10.0", "WorkloadFederation.Silo.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

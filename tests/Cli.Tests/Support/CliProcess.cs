@@ -10,7 +10,7 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
 }
 
 /// <summary>
-/// Runs the built <c>wif</c> (<c>dotnet WorkloadFederation.Cli.dll</c>) or a script as a real process with a clean
+/// Runs the built <c>wif</c> (<c>dotnet wif.dll</c>) or a script as a real process with a clean
 /// environment: every CONDUCTORONE_*, TFC_* and ACTIONS_* variable of the test host is removed first.
 /// </summary>
 public static class CliProcess
@@ -80,14 +80,14 @@ public static class CliProcess
 
     private static string FindCliDll()
     {
-        var beside = Path.Combine(AppContext.BaseDirectory, "WorkloadFederation.Cli.dll");
+        var beside = Path.Combine(AppContext.BaseDirectory, "wif.dll");
         if (File.Exists(beside) && File.Exists(Path.ChangeExtension(beside, ".runtimeconfig.json")))
         {
             return beside;
         }
 
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var built = Path.Combine(RepoPaths.Root, "src", "Cli", "bin", configuration, "net10.0", "WorkloadFederation.Cli.dll");
+        var built = Path.Combine(RepoPaths.Root, "src", "Cli", "bin", configuration, "net10.0", "wif.dll");
         return File.Exists(built) ? built : throw new FileNotFoundException("build src/Cli first", built);
     }
 }

@@ -1,24 +1,20 @@
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
+using NSec.Cryptography;
 using WorkloadFederation.Contracts.Identity;
 
 namespace WorkloadFederation.Client.Tests.Support;
 
-/// <summary>Freshly generated Ed25519 client secrets in API.md's format.</summary>
+/// <summary>Freshly generated Ed25519 client secrets in API.md's format (keys made with NSec directly, not the SDK).</summary>
 public static class TestSecrets
 {
     public const string Tenant = "acme.example.com";
     public const string TrustClientId = "swift-otter-19384@acme.example.com/wfe";
     public const string CredentialClientId = "quiet-falcon-00042@acme.example.com/spc";
 
-    public static (string Secret, Ed25519PublicKeyParameters PublicKey) Create(string tenant = Tenant, string kid = "cred_test_1")
+    public static (string Secret, PublicKey PublicKey) Create(string tenant = Tenant, string kid = "cred_test_1")
     {
-        var generator = new Ed25519KeyPairGenerator();
-        generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        var pair = generator.GenerateKeyPair();
-        var d = ((Ed25519PrivateKeyParameters)pair.Private).GetEncoded();
-        var x = ((Ed25519PublicKeyParameters)pair.Public).GetEncoded();
-        return (ClientSecret.Format(tenant, kid, d, x), (Ed25519PublicKeyParameters)pair.Public);
+        using var key = new Key(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
+        var d = key.Export(KeyBlobFormat.RawPrivateKey);
+        var x = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        return (ClientSecret.Format(tenant, kid, d, x), key.PublicKey);
     }
 }

@@ -105,6 +105,26 @@ public sealed class ClientCredentialsHandlerTests
     }
 
     [Fact]
+    public async Task Assertion_FullySpecifiedAlgorithmEd25519_IsAccepted()
+    {
+        // RFC 9864 §2.2: "Ed25519" names the same signature as "EdDSA" over Ed25519.
+        var result = await WithAssertion(Assertion(alg: "Ed25519"));
+
+        Assert.True(result.Success, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("ed25519")]
+    [InlineData("Ed448")]
+    [InlineData("EdDSA ")]
+    public async Task Assertion_NearMissOfAnEd25519AlgorithmName_IsRefused(string alg)
+    {
+        var result = await WithAssertion(Assertion(alg: alg));
+
+        Assert.Equal(DenialReasons.AssertionInvalid, result.Reason);
+    }
+
+    [Fact]
     public async Task Secret_Valid_IssuesToken()
     {
         var result = await WithSecret(_key.Secret);

@@ -63,6 +63,25 @@ public sealed class Ed25519KeysTests
     }
 
     [Fact]
+    public void Native_Libsodium_IsLoadedFromTheNuGetPackageNotTheSystem()
+    {
+        // NSec P/Invokes libsodium; the runtime must resolve it from the package's runtimes/<rid>/native folder
+        // copied beside the tests, so a fresh machine needs no apt package (even where one is installed, as here).
+        Assert.True(Ed25519Keys.Verify(Ed25519Keys.Generate().PublicKey, "x"u8, new byte[64]) is false);
+        Assert.True(OperatingSystem.IsLinux(), "this check reads /proc/self/maps; the test machines and CI are Linux");
+
+        var mapped = File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[5].Contains("libsodium", StringComparison.Ordinal))
+            .Select(fields => fields[5])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        var path = Assert.Single(mapped);
+        Assert.StartsWith(Path.Combine(AppContext.BaseDirectory, "runtimes"), path, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void KeyPair_ToString_DoesNotRevealKey()
     {
         var pair = Ed25519Keys.Generate();

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
+using WorkloadFederation.Federation.Credentials;
 using WorkloadFederation.Federation.Jwt;
 
 using Xunit;
@@ -40,13 +39,10 @@ internal static class TestJwt
         return input + "." + Base64Url.Encode(sig);
     }
 
-    public static string SignEd25519(Ed25519PrivateKeyParameters key, string headerJson, string payloadJson)
+    public static string SignEd25519(Ed25519KeyPair key, string headerJson, string payloadJson)
     {
         var input = Encoding.ASCII.GetBytes($"{Segment(headerJson)}.{Segment(payloadJson)}");
-        var signer = new Ed25519Signer();
-        signer.Init(true, key);
-        signer.BlockUpdate(input, 0, input.Length);
-        return Encoding.ASCII.GetString(input) + "." + Base64Url.Encode(signer.GenerateSignature());
+        return Encoding.ASCII.GetString(input) + "." + Base64Url.Encode(Ed25519Keys.Sign(key.PrivateKey, input));
     }
 
     public static string RsaJwk(RSA rsa, string? kid = null, string? alg = null)
@@ -67,9 +63,10 @@ internal static class TestJwt
         return JsonSerializer.Serialize(members);
     }
 
-    public static string Ed25519Jwk(Ed25519PublicKeyParameters key, string? kid = null)
+    public static string Ed25519Jwk(Ed25519KeyPair key, string? kid = null, string? alg = null)
     {
-        var members = new Dictionary<string, string> { ["kty"] = "OKP", ["crv"] = "Ed25519", ["x"] = Base64Url.Encode(key.GetEncoded()) };
+        var members = new Dictionary<string, string> { ["kty"] = "OKP", ["crv"] = "Ed25519", ["x"] = Base64Url.Encode(key.PublicKey) };
+        if (alg is not null) members["alg"] = alg;
         if (kid is not null) members["kid"] = kid;
         return JsonSerializer.Serialize(members);
     }

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
+using WorkloadFederation.Federation.Credentials;
 using WorkloadFederation.Federation.Jwt;
 
 using Xunit;
@@ -67,15 +65,29 @@ public sealed class VerificationKeyTests
     [Fact]
     public void Verify_Ed25519Signature_Accepted()
     {
-        var generator = new Ed25519KeyPairGenerator();
-        generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        var pair = generator.GenerateKeyPair();
-        var key = TestJwt.Key(TestJwt.Ed25519Jwk((Ed25519PublicKeyParameters)pair.Public));
-        var jwt = TestJwt.Parse(TestJwt.SignEd25519((Ed25519PrivateKeyParameters)pair.Private, """{"alg":"EdDSA"}""", Payload));
+        var pair = Ed25519Keys.Generate();
+        var key = TestJwt.Key(TestJwt.Ed25519Jwk(pair));
+        var jwt = TestJwt.Parse(TestJwt.SignEd25519(pair, """{"alg":"EdDSA"}""", Payload));
 
         Assert.True(key.Verify("EdDSA", jwt.SigningInput.Span, jwt.Signature.Span));
         Assert.False(key.Verify("ES256", jwt.SigningInput.Span, jwt.Signature.Span));
         Assert.False(key.Verify("EdDSA", Encoding.ASCII.GetBytes("other"), jwt.Signature.Span));
+    }
+
+    [Theory]
+    [InlineData("EdDSA")]
+    [InlineData("Ed25519")]
+    public void Verify_Ed25519KeyUnderEitherAlgorithmName_Accepted(string alg)
+    {
+        // RFC 9864 §2.2: "Ed25519" is the fully specified name of the same signature as "EdDSA" over Ed25519.
+        var pair = Ed25519Keys.Generate();
+        var jwt = TestJwt.Parse(TestJwt.SignEd25519(pair, $$"""{"alg":"{{alg}}"}""", Payload));
+
+        Assert.True(TestJwt.Key(TestJwt.Ed25519Jwk(pair)).Verify(alg, jwt.SigningInput.Span, jwt.Signature.Span));
+        Assert.True(TestJwt.Key(TestJwt.Ed25519Jwk(pair, alg: alg)).Verify(alg, jwt.SigningInput.Span, jwt.Signature.Span));
+        // A JWK that names one of the two is held to that name, as for any declared alg.
+        var other = alg == "EdDSA" ? "Ed25519" : "EdDSA";
+        Assert.False(TestJwt.Key(TestJwt.Ed25519Jwk(pair, alg: other)).Verify(alg, jwt.SigningInput.Span, jwt.Signature.Span));
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public sealed class ProviderPresetsTests
     [InlineData("gitlab", "https://gitlab.com", true, new[] { "RS256" })]
     [InlineData("hcp-terraform", "https://app.terraform.io", true, new[] { "RS256" })]
     [InlineData("aws-iam-outbound", null, true, new[] { "RS256", "ES384" })]
-    [InlineData("custom", null, true, new[] { "RS256" })]
+    [InlineData("custom", null, true, new[] { "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519" })]
     public void Preset_IssuerAndAlgorithms_MatchThePlatform(string id, string? issuer, bool editable, string[] algorithms)
     {
         Assert.True(ProviderPresets.TryGet(id, out var preset));

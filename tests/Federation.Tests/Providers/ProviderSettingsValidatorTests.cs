@@ -80,7 +80,7 @@ public sealed class ProviderSettingsValidatorTests
     public void Resolve_EmptyOrTooManyAlgorithms_IsRefused()
     {
         Assert.Contains(ProviderSettingsValidator.Resolve("custom", "https://i.example", null, [], false).Problems, p => p.Message.Contains("at least one"));
-        var many = Enumerable.Repeat("RS256", 11).ToList();
-        Assert.Contains(ProviderSettingsValidator.Resolve("custom", "https://i.example", null, many, false).Problems, p => p.Message.Contains("limit of 10"));
+        var many = Enumerable.Repeat("RS256", 17).ToList();
+        Assert.Contains(ProviderSettingsValidator.Resolve("custom", "https://i.example", null, many, false).Problems, p => p.Message.Contains("limit of 16"));
     }
 }

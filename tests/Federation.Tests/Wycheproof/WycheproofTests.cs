@@ -83,7 +83,7 @@ public sealed class WycheproofTests(ITestOutputHelper output)
 
     // The group's JWK as published by Wycheproof; a few ECDSA groups carry only the affine coordinates in hex, from
     // which the same JWK is written (coordinates left-padded to the field size, as RFC 7518 §6.2.1.2 requires).
-    private static JsonDocument GroupJwk(JsonElement group)
+    internal static JsonDocument GroupJwk(JsonElement group)
     {
         if (group.TryGetProperty("publicKeyJwk", out var jwk) || group.TryGetProperty("keyJwk", out jwk))
         {

@@ -7,16 +7,17 @@ using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Tests.Integration;
+using WorkloadFederation.TestSupport;
 
 namespace WorkloadFederation.Gateway.Tests.Hardening;
 
 /// <summary>SQLite with extra node settings (limits, rate limits) for one fixture.</summary>
-public sealed class TunedSqliteBackend(IReadOnlyDictionary<string, string?> settings) : StoreBackend
+public sealed class TunedSqliteBackend(IReadOnlyDictionary<string, string?> settings, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null) : StoreBackend
 {
     public override string Name => StoreOptions.Sqlite;
 
     public override NodeSetup Setup(string? dataDir = null, bool dev = false) =>
-        new(dataDir ?? DataDir, StoreOptions.Sqlite, null, Kek, dev) { Settings = new Dictionary<string, string?>(settings) };
+        new(dataDir ?? DataDir, StoreOptions.Sqlite, null, Kek, dev) { Settings = new Dictionary<string, string?>(settings), Configure = configure };
 }
 
 /// <summary>
@@ -67,23 +68,31 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
 
     protected override bool Dev => true;
 
+    /// <summary>Every span and metric the node exports (in-memory exporter), for the secrets-hygiene scan.</summary>
+    public CapturedTelemetry Telemetry { get; } = new();
+
+    /// <summary>The management listener of the Prometheus scrape endpoint.</summary>
+    public Uri MetricsUrl { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         // Raised above the 16 KiB JWT limit so that the token reader's own size limit is what refuses large tokens.
         ["Limits:MaxFormFieldLength"] = "65536",
         ["Limits:MaxFormBodyBytes"] = "262144",
+        ["Telemetry:MetricsListenUrl"] = MetricsUrl.ToString().TrimEnd('/'),
     };
 
     /// <summary>True to run on a throw-away PostgreSQL database instead of SQLite.</summary>
     protected virtual bool OnPostgres => false;
 
     protected override Task<StoreBackend> CreateBackendAsync() => OnPostgres
-        ? PostgresBackend.CreateAsync(Settings)
-        : Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings));
+        ? PostgresBackend.CreateAsync(Settings, Telemetry.Install)
+        : Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings, Telemetry.Install));
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
+        Telemetry.Attach(Node.Services);
         Issuer = await HostileIssuer.StartAsync();
         Issuer.Publish("main", Rsa.PublicJwk(), Ec.PublicJwk(), Ed.PublicJwk(), DupA.PublicJwk(), DupB.PublicJwk());
         Issuer.Publish("weak", Weak.PublicJwk());

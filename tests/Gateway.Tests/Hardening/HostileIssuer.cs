@@ -76,7 +76,7 @@ public sealed class ForgeKey : IDisposable
         "PS256" => Rsa!.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pss),
         "ES256" => Ec!.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
         "ES256-DER" => Ec!.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence),
-        "EdDSA" => Ed25519Keys.Sign(Ed!.PrivateKey, input),
+        "EdDSA" or "Ed25519" => Ed25519Keys.Sign(Ed!.PrivateKey, input),
         _ => throw new ArgumentOutOfRangeException(nameof(alg), alg, "not a signing algorithm of the forge"),
     };
 

@@ -126,6 +126,31 @@ public abstract class SecretsHygieneTests(HostileNodeFixture fixture)
             .ToList();
         Assert.True(leaks.Count == 0, "secret material found in " + string.Join(", ", leaks));
         Assert.True(secrets.Count > 40, $"only {secrets.Count} secrets checked");
+
+        // Exported telemetry of the same scenario: every span (tags, events, status) and metric point the in-memory
+        // exporter received, and the Prometheus scrape on the management listener.
+        var telemetry = fixture.Telemetry.Text();
+        using var metricsClient = new HttpClient { BaseAddress = fixture.MetricsUrl };
+        var scrape = await metricsClient.GetStringAsync("/metrics");
+        Assert.Contains("span WorkloadFederation.Gateway wif.token", telemetry, StringComparison.Ordinal);
+        Assert.Contains("span WorkloadFederation.Federation wif.grant.client_credentials", telemetry, StringComparison.Ordinal);
+        Assert.Contains("metric wif.token.decisions", telemetry, StringComparison.Ordinal);
+        Assert.Contains("wif_token_requests_total", scrape, StringComparison.Ordinal);
+        var telemetryLeaks = secrets.Where(s => telemetry.Contains(s.Value, StringComparison.Ordinal)).Select(s => "telemetry: " + s.What)
+            .Concat(secrets.Where(s => scrape.Contains(s.Value, StringComparison.Ordinal)).Select(s => "scrape: " + s.What))
+            .ToList();
+        Assert.True(telemetryLeaks.Count == 0, "secret material found in " + string.Join(", ", telemetryLeaks));
+
+        // Nor any identity or claim value: no client id, subject, repository claim or jti of the scenario.
+        var identities = new[] { fixture.CredentialA.ClientId, fixture.CredentialB.ClientId, fixture.MainTrustClientId, "repo:acme/app", "acme/app", "evil/app", fixture.Admin.ClientId };
+        Assert.All(identities, id => Assert.DoesNotContain(id, telemetry + scrape, StringComparison.Ordinal));
+
+        // Bounded label cardinality: only fixed vocabularies as labels (grant, outcome, reason, status, scope, kind).
+        var labels = fixture.Telemetry.WifLabelValues();
+        Assert.NotEmpty(labels);
+        var allowedKeys = new HashSet<string>(StringComparer.Ordinal) { "grant", "outcome", "reason", "status", "scope", "kind" };
+        Assert.All(labels, l => Assert.Contains(l.Key[(l.Key.IndexOf(' ') + 1)..], allowedKeys));
+        Assert.All(labels, l => Assert.True(l.Value.Count <= 40, $"{l.Key} has {l.Value.Count} distinct values"));
     }
 
     [Fact]

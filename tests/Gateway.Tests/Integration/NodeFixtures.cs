@@ -50,7 +50,7 @@ public sealed class SqliteBackend : StoreBackend
 }
 
 /// <summary>A throw-away PostgreSQL database, with optional extra node settings (limits, rate limits).</summary>
-public sealed class PostgresBackend(IReadOnlyDictionary<string, string?>? settings = null) : StoreBackend
+public sealed class PostgresBackend(IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null) : StoreBackend
 {
     private PostgresTestDatabase? _database;
 
@@ -62,12 +62,14 @@ public sealed class PostgresBackend(IReadOnlyDictionary<string, string?>? settin
         new(dataDir ?? DataDir, StoreOptions.Postgres, _database!.ConnectionString, Kek, dev)
         {
             Settings = settings is null ? [] : new Dictionary<string, string?>(settings),
+            Configure = configure,
         };
 
     /// <summary>A backend with its database created.</summary>
-    public static async Task<StoreBackend> CreateAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<StoreBackend> CreateAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
     {
-        var backend = new PostgresBackend(settings);
+        var backend = new PostgresBackend(settings, configure);
         await backend.InitializeAsync();
         return backend;
     }

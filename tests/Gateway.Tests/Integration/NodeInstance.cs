@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts;
 using WorkloadFederation.Gateway.Bootstrap;
-using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Hosting;
 using WorkloadFederation.TestSupport;
 
 namespace WorkloadFederation.Gateway.Tests.Integration;
@@ -18,10 +18,13 @@ namespace WorkloadFederation.Gateway.Tests.Integration;
 public sealed record NodeSetup(string DataDir, string StoreProvider, string? ConnectionString, string Kek, bool Dev = false)
 {
     public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Runs last on the builder (e.g. installs an in-memory telemetry exporter).</summary>
+    public Action<WebApplicationBuilder>? Configure { get; init; }
 }
 
 /// <summary>
-/// A node started in-process on Kestrel, 127.0.0.1 and a free port, through the same <see cref="NodeHost.Build"/> as
+/// A node started in-process on Kestrel, 127.0.0.1 and a free port, through the same <see cref="SiloHost.Build"/> as
 /// Program.cs; talked to over real HTTP. Captures every log line (secret hygiene checks).
 /// </summary>
 public sealed class NodeInstance : IAsyncDisposable
@@ -72,12 +75,13 @@ public sealed class NodeInstance : IAsyncDisposable
         };
         // As a deployment would: the node's public URL is configured, not taken from each request's Host header.
         settings.TryAdd("Tenancy:PublicBaseUrl", url);
-        var app = NodeHost.Build(NodeCommandLine.Parse([.. args]), builder =>
+        var app = SiloHost.Build(NodeCommandLine.Parse([.. args]), builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            setup.Configure?.Invoke(builder);
         });
         await app.StartAsync();
         var node = new NodeInstance(app, new Uri(url), logs);

@@ -192,9 +192,9 @@ public sealed class NodeStartupTests : IAsyncLifetime
     [Fact]
     public void DevMode_OnNonLoopbackAddress_RefusesToStartNamingTheAddress()
     {
-        var line = Gateway.Hosting.NodeCommandLine.Parse(["--dev", "--urls", "http://0.0.0.0:5999", "--data-dir", _backend.DataDir]);
+        var line = Silo.Hosting.NodeCommandLine.Parse(["--dev", "--urls", "http://0.0.0.0:5999", "--data-dir", _backend.DataDir]);
 
-        var ex = Assert.Throws<NodeConfigurationException>(() => Gateway.Hosting.NodeHost.Build(line));
+        var ex = Assert.Throws<NodeConfigurationException>(() => Silo.Hosting.SiloHost.Build(line));
 
         Assert.Contains("http://0.0.0.0:5999", Assert.Single(ex.Problems), StringComparison.Ordinal);
     }

@@ -56,4 +56,51 @@ public sealed class NodeSettingsTests
         Assert.Contains(ex.Problems, p => p.StartsWith("Store:ConnectionString", StringComparison.Ordinal));
         Assert.Contains(ex.Problems, p => p.StartsWith("Keys:KeyEncryptionKey or", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:9464")]
+    [InlineData("http://127.0.0.1")]
+    [InlineData("https://127.0.0.1:9464")]
+    [InlineData("http://127.0.0.1:9464/metrics")]
+    [InlineData("http://user@127.0.0.1:9464")]
+    public void LoadSettings_MetricsListenUrlNotAPlainHttpListener_IsAProblem(string url)
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.LoadSettings(Config(("Node:DataDir", "/tmp/wif-data"), ("Telemetry:MetricsListenUrl", url))));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Telemetry:MetricsListenUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_MetricsListenUrlOnTheTokenPort_IsRefused()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "wif-metrics-" + Guid.NewGuid().ToString("N"));
+        var ex = Assert.Throws<NodeConfigurationException>(() => Silo.Hosting.SiloHost.Build(Silo.Hosting.NodeCommandLine.Parse(
+            ["--urls", "http://127.0.0.1:9464", "--data-dir", dir, "--Telemetry:MetricsListenUrl=http://127.0.0.1:9464"])));
+
+        Assert.Contains(ex.Problems, p => p.Contains("port of its own", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("8080", null, "http://*:8080")]
+    [InlineData("8080; 8081", null, "http://*:8080;http://*:8081")]
+    [InlineData(null, "8443", "https://*:8443")]
+    [InlineData(null, null, null)]
+    public void PortsAsUrls_ContainerPortVariables_BecomeTheTokenListenUrls(string? http, string? https, string? expected)
+    {
+        var pairs = new List<(string, string)>();
+        if (http is not null) pairs.Add(("HTTP_PORTS", http));
+        if (https is not null) pairs.Add(("HTTPS_PORTS", https));
+
+        Assert.Equal(expected, NodeHost.PortsAsUrls(Config([.. pairs])));
+    }
+
+    [Fact]
+    public void Build_MetricsListenUrlOnAContainerPort_IsRefused()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "wif-metrics-" + Guid.NewGuid().ToString("N"));
+        var ex = Assert.Throws<NodeConfigurationException>(() => Silo.Hosting.SiloHost.Build(Silo.Hosting.NodeCommandLine.Parse(
+            ["--data-dir", dir, "--HTTP_PORTS=9464", "--Telemetry:MetricsListenUrl=http://127.0.0.1:9464"])));
+
+        Assert.Contains(ex.Problems, p => p.Contains("http://*:9464 already listens on 9464", StringComparison.Ordinal));
+    }
 }

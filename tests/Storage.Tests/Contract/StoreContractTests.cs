@@ -32,7 +32,7 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         await Store.MigrateAsync(None);
 
         var applied = await ((SqlFederationStore)Store).ReadAppliedMigrationsAsync(None);
-        Assert.Equal([1, 2, 3], applied.Select(m => m.Version));
+        Assert.Equal(EmbeddedMigrationVersions(Store), applied.Select(m => m.Version));
         Assert.Equal(version, await Store.GetVersionAsync(None));
         Assert.Contains((await Store.LoadAsync(None)).Tenants, t => t.Domain == tenant);
     }
@@ -47,7 +47,7 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
             await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(None))));
 
             var applied = await ((SqlFederationStore)stores[0]).ReadAppliedMigrationsAsync(None);
-            Assert.Equal([1, 2, 3], applied.Select(m => m.Version));
+            Assert.Equal(EmbeddedMigrationVersions(stores[0]), applied.Select(m => m.Version));
             Assert.Equal(0, await stores[1].GetVersionAsync(None));
             Assert.Equal(1, await stores[2].CreateTenantAsync(Tenant("fresh.example.com"), None));
             Assert.Single((await stores[3].LoadAsync(None)).Tenants);
@@ -1106,6 +1106,66 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
         Assert.Equal(seen.Count, seen.Select(e => e.Id).Distinct().Count());
         Assert.Equal(seen.Select(e => e.Id).Order(), seen.Select(e => e.Id));
     }
+
+    // ---- Grain state (embedded grain storage) -------------------------------------------------------------------
+
+    [Fact]
+    public async Task GrainState_WriteThenRead_ReturnsThePayloadAndTheNewEtag()
+    {
+        var id = "providerkeys/" + NewTenant() + "/prv_1";
+        Assert.Null(await Store.ReadGrainStateAsync("provider-keys", id, None));
+
+        var etag = await Store.WriteGrainStateAsync("provider-keys", id, new byte[] { 1, 2, 3 }, expectedETag: null, None);
+        var stored = await Store.ReadGrainStateAsync("provider-keys", id, None);
+
+        Assert.NotNull(stored);
+        Assert.Equal(new byte[] { 1, 2, 3 }, stored.Payload.ToArray());
+        Assert.Equal(etag, stored.ETag);
+        var next = await Store.WriteGrainStateAsync("provider-keys", id, new byte[] { 4 }, etag, None);
+        Assert.NotEqual(etag, next);
+        Assert.Equal(new byte[] { 4 }, (await Store.ReadGrainStateAsync("provider-keys", id, None))!.Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task GrainState_WriteWithAStaleOrMissingEtag_IsAConflictAndKeepsTheStoredState()
+    {
+        var id = "providerkeys/" + NewTenant() + "/prv_1";
+        var first = await Store.WriteGrainStateAsync("provider-keys", id, new byte[] { 1 }, null, None);
+        var second = await Store.WriteGrainStateAsync("provider-keys", id, new byte[] { 2 }, first, None);
+
+        await Assert.ThrowsAsync<GrainState.GrainStateConflictException>(() => Store.WriteGrainStateAsync("provider-keys", id, new byte[] { 3 }, first, None));
+        await Assert.ThrowsAsync<GrainState.GrainStateConflictException>(() => Store.WriteGrainStateAsync("provider-keys", id, new byte[] { 3 }, null, None));
+        await Assert.ThrowsAsync<GrainState.GrainStateConflictException>(() => Store.ClearGrainStateAsync("provider-keys", id, first, None));
+
+        var stored = await Store.ReadGrainStateAsync("provider-keys", id, None);
+        Assert.Equal(second, stored!.ETag);
+        Assert.Equal(new byte[] { 2 }, stored.Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task GrainState_ClearWithTheCurrentEtag_RemovesOnlyThatGrainsState()
+    {
+        var tenant = NewTenant();
+        var etag = await Store.WriteGrainStateAsync("provider-keys", tenant + "/a", new byte[] { 1 }, null, None);
+        await Store.WriteGrainStateAsync("provider-keys", tenant + "/b", new byte[] { 2 }, null, None);
+
+        await Store.ClearGrainStateAsync("provider-keys", tenant + "/a", etag, None);
+
+        Assert.Null(await Store.ReadGrainStateAsync("provider-keys", tenant + "/a", None));
+        Assert.NotNull(await Store.ReadGrainStateAsync("provider-keys", tenant + "/b", None));
+    }
+
+    [Fact]
+    public async Task GrainState_OversizedPayload_IsRefusedNamingTheLimit()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            Store.WriteGrainStateAsync("provider-keys", NewTenant(), new byte[(512 * 1024) + 1], null, None));
+
+        Assert.Contains("at most 524288 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<int> EmbeddedMigrationVersions(IFederationStore store) =>
+        Migrations.Migrator.Load(((SqlFederationStore)store).SqlDialect.MigrationFolder).Select(m => m.Version);
 }
 
 public sealed class SqliteStoreContractTests(SqliteStoreFixture fixture) : StoreContractTests<SqliteStoreFixture>(fixture);

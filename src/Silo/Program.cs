@@ -1,3 +1,3 @@
-using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Hosting;
 
 return await NodeProgram.RunAsync(args);

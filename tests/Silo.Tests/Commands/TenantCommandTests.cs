@@ -1,9 +1,10 @@
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Gateway.Bootstrap;
-using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Commands;
+using WorkloadFederation.Silo.Hosting;
 using WorkloadFederation.Storage;
 
-namespace WorkloadFederation.Gateway.Tests.Bootstrap;
+namespace WorkloadFederation.Silo.Tests.Commands;
 
 public sealed class TenantCommandTests : IDisposable
 {

@@ -2,11 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.Store;
+using WorkloadFederation.Gateway.Bootstrap;
 using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Hosting;
 using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Storage;
 
-namespace WorkloadFederation.Gateway.Bootstrap;
+namespace WorkloadFederation.Silo.Commands;
 
 /// <summary>
 /// <c>tenant create &lt;domain&gt;</c>: creates a tenant and its first Super Admin on the configured store, printing the

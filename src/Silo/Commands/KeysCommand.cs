@@ -2,9 +2,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WorkloadFederation.Federation.Conditions;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Snapshot;
+using WorkloadFederation.Gateway.Bootstrap;
 using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Hosting;
 
-namespace WorkloadFederation.Gateway.Bootstrap;
+namespace WorkloadFederation.Silo.Commands;
 
 /// <summary>
 /// <c>keys rotate</c>: stores a new signing key for issued tokens and retires the others, which stay published until

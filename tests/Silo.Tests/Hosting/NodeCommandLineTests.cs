@@ -1,7 +1,7 @@
 using WorkloadFederation.Gateway.DevIssuer;
-using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Hosting;
 
-namespace WorkloadFederation.Gateway.Tests.Hosting;
+namespace WorkloadFederation.Silo.Tests.Hosting;
 
 public sealed class NodeCommandLineTests
 {
@@ -15,6 +15,37 @@ public sealed class NodeCommandLineTests
         Assert.Equal("true", line.Settings["Node:Dev"]);
         Assert.Equal("/tmp/x", line.Settings["Node:DataDir"]);
         Assert.Equal(["--urls", "http://127.0.0.1:6000"], line.HostArgs);
+    }
+
+    [Fact]
+    public void Parse_ClusterFlags_SetTheConfigurationKeysApiMdNames()
+    {
+        var line = NodeCommandLine.Parse([
+            "--store", "postgres", "--connection-string", "Host=127.0.0.1", "--clustering", "redis", "--redis", "127.0.0.1:6379",
+            "--azure-storage=UseDevelopmentStorage=true", "--silo-port", "11112", "--cluster-id", "test-cluster"]);
+
+        Assert.Null(line.Error);
+        Assert.Equal("postgres", line.Settings["Store:Provider"]);
+        Assert.Equal("Host=127.0.0.1", line.Settings["Store:ConnectionString"]);
+        Assert.Equal("redis", line.Settings["Cluster:Clustering"]);
+        Assert.Equal("127.0.0.1:6379", line.Settings["Cluster:Redis"]);
+        Assert.Equal("UseDevelopmentStorage=true", line.Settings["Cluster:AzureStorage"]);
+        Assert.Equal("11112", line.Settings["Cluster:SiloPort"]);
+        Assert.Equal("test-cluster", line.Settings["Cluster:ClusterId"]);
+        Assert.Empty(line.HostArgs);
+    }
+
+    [Theory]
+    [InlineData("--clustering")]
+    [InlineData("--redis")]
+    [InlineData("--azure-storage")]
+    [InlineData("--silo-port")]
+    [InlineData("--cluster-id")]
+    public void Parse_ClusterFlagWithoutValue_IsAUsageErrorNamingTheFlag(string flag)
+    {
+        var line = NodeCommandLine.Parse(["--dev", flag]);
+
+        Assert.Equal($"{flag} needs a value", line.Error);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace WorkloadFederation.Gateway.Hosting;
+namespace WorkloadFederation.Silo.Hosting;
 
 /// <summary>What the command line asks the node to do.</summary>
 public enum NodeCommand
@@ -29,11 +29,26 @@ public sealed record NodeCommandLine(
 {
     public const string Usage = """
         usage:
-          WorkloadFederation.Gateway [--dev] [--urls http://127.0.0.1:PORT] [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
-          WorkloadFederation.Gateway tenant create <domain> [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
-          WorkloadFederation.Gateway keys rotate [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
+          WorkloadFederation.Silo [--dev] [--urls http://127.0.0.1:PORT] [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
+                                  [--clustering localhost|redis|azure-table] [--redis CONFIG] [--azure-storage CS]
+                                  [--silo-port N] [--cluster-id ID]
+          WorkloadFederation.Silo tenant create <domain> [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
+          WorkloadFederation.Silo keys rotate [--data-dir DIR] [--store sqlite|postgres] [--connection-string CS]
         Any configuration key may also be given as --Section:Key value (e.g. --Keys:KeyEncryptionKeyFile /run/kek).
         """;
+
+    /// <summary>The node's switches that take a value, and the configuration key (API.md) each one sets.</summary>
+    public static IReadOnlyDictionary<string, string> ValueSwitches { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--data-dir"] = "Node:DataDir",
+        ["--store"] = "Store:Provider",
+        ["--connection-string"] = "Store:ConnectionString",
+        ["--clustering"] = "Cluster:Clustering",
+        ["--redis"] = "Cluster:Redis",
+        ["--azure-storage"] = "Cluster:AzureStorage",
+        ["--silo-port"] = "Cluster:SiloPort",
+        ["--cluster-id"] = "Cluster:ClusterId",
+    };
 
     /// <summary>Parses <paramref name="args"/>; a malformed command line gives <see cref="Error"/>, never an exception.</summary>
     public static NodeCommandLine Parse(string[] args)
@@ -82,21 +97,14 @@ public sealed record NodeCommandLine(
 
                     settings["Node:Dev"] = "true";
                     break;
-                case "--data-dir":
-                case "--store":
-                case "--connection-string":
+                case var flag when ValueSwitches.TryGetValue(flag, out var key):
                     var value = inlineValue ?? (i + 1 < args.Length ? args[++i] : null);
                     if (string.IsNullOrWhiteSpace(value))
                     {
                         return Fail($"{name} needs a value");
                     }
 
-                    settings[name switch
-                    {
-                        "--data-dir" => "Node:DataDir",
-                        "--store" => "Store:Provider",
-                        _ => "Store:ConnectionString",
-                    }] = value;
+                    settings[key] = value;
                     break;
                 default:
                     hostArgs.Add(arg);

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using WorkloadFederation.Gateway.Bootstrap;
+using WorkloadFederation.Gateway.Hosting;
+using WorkloadFederation.Silo.Commands;
 using WorkloadFederation.Gateway.Options;
 
-namespace WorkloadFederation.Gateway.Hosting;
+namespace WorkloadFederation.Silo.Hosting;
 
 /// <summary>The node's entry point: parse the command line, then run the node or a one-shot command.</summary>
 public static class NodeProgram
@@ -39,8 +40,19 @@ public static class NodeProgram
                 return await KeysCommand.RunAsync(commandLine, Console.Out);
             }
 
-            await using var app = NodeHost.Build(commandLine);
-            await app.RunAsync();
+            await using var app = SiloHost.Build(commandLine);
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (Exception ex) when (ex is not NodeConfigurationException)
+            {
+                // The silo could not start (e.g. its clustering backend is unreachable): say so and exit, not crash.
+                // The message names the endpoint the client libraries failed on, never a connection string.
+                await Console.Error.WriteLineAsync($"error: the node could not start ({ex.GetType().Name}): {ex.Message}");
+                return ExitFailure;
+            }
+
             return ExitOk;
         }
         catch (NodeConfigurationException ex)
