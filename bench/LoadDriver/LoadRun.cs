@@ -14,10 +14,12 @@ internal sealed class LoadRun(HttpClient http, int concurrency, TimeSpan maxDura
     {
         var latencies = new long[count];
         var statuses = new int[count];
+        var finishedAt = new long[count];
         var next = -1;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(maxDuration);
         var wall = Stopwatch.StartNew();
+        var wallStart = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, Math.Min(concurrency, count)).Select(async _ =>
         {
             int i;
@@ -41,23 +43,33 @@ internal sealed class LoadRun(HttpClient http, int concurrency, TimeSpan maxDura
                     statuses[i] = 0;
                 }
 
-                latencies[i] = Stopwatch.GetTimestamp() - start;
+                var end = Stopwatch.GetTimestamp();
+                latencies[i] = end - start;
+                finishedAt[i] = end - wallStart;
             }
         });
         await Task.WhenAll(workers);
         wall.Stop();
-        return LoadReport.From(latencies, statuses, wall.Elapsed);
+        return LoadReport.From(latencies, statuses, finishedAt, wall.Elapsed);
     }
 }
 
 /// <summary>Throughput and latency percentiles of one run.</summary>
 internal sealed record LoadReport(int Completed, int Succeeded, IReadOnlyDictionary<int, int> ByStatus, TimeSpan Elapsed,
-    double P50Ms, double P90Ms, double P99Ms, double MaxMs)
+    double P50Ms, double P90Ms, double P99Ms, double MaxMs, int InFlightAtDeadline, IReadOnlyList<int> PerSecond)
 {
     public double RequestsPerSecond => Completed / Elapsed.TotalSeconds;
 
-    public static LoadReport From(long[] latencies, int[] statuses, TimeSpan elapsed)
+    /// <summary>
+    /// Answered requests that were decided (and so audited): every answer but transport errors and 429, which is
+    /// refused before any decision when the audit log is behind (rate limits are off in these runs).
+    /// </summary>
+    public int Decided => ByStatus.Where(p => p.Key is > 0 and not 429).Sum(p => p.Value);
+
+    public static LoadReport From(long[] latencies, int[] statuses, long[] finishedAt, TimeSpan elapsed)
     {
+        // Answers per whole second of the run (the last, partial second included): how fast it warms.
+        var perSecond = new int[(int)elapsed.TotalSeconds + 1];
         var done = new List<double>(latencies.Length);
         var byStatus = new Dictionary<int, int>();
         for (var i = 0; i < latencies.Length; i++)
@@ -66,13 +78,14 @@ internal sealed record LoadReport(int Completed, int Succeeded, IReadOnlyDiction
             {
                 done.Add(latencies[i] * 1000.0 / Stopwatch.Frequency);
                 byStatus[statuses[i]] = byStatus.GetValueOrDefault(statuses[i]) + 1;
+                perSecond[Math.Min(perSecond.Length - 1, (int)(finishedAt[i] / Stopwatch.Frequency))]++;
             }
         }
 
         done.Sort();
         double Percentile(double p) => done.Count == 0 ? 0 : done[Math.Min(done.Count - 1, (int)Math.Ceiling(p * done.Count) - 1)];
         return new LoadReport(done.Count, byStatus.GetValueOrDefault((int)HttpStatusCode.OK), byStatus, elapsed,
-            Percentile(0.50), Percentile(0.90), Percentile(0.99), done.Count == 0 ? 0 : done[^1]);
+            Percentile(0.50), Percentile(0.90), Percentile(0.99), done.Count == 0 ? 0 : done[^1], statuses.Count(s => s == -1), perSecond);
     }
 
     public string ToMarkdownRow(string scenario, int concurrency) =>

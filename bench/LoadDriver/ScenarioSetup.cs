@@ -66,6 +66,67 @@ internal sealed class ScenarioSetup(HttpClient http, LoadOptions options)
         return trust["client_id"]!.GetValue<string>();
     }
 
+    /// <summary>
+    /// The peers' scenario (peers/README.md "The scenario contract"): a provider for the peers' loopback RS256 issuer
+    /// (keys from its discovery document), a trust with audience <c>wif-bench</c>, the same condition, 900 s tokens.
+    /// The harness mints its tokens once, so the provider accepts tokens up to an hour old.
+    /// </summary>
+    public async Task<string> CreatePeerTrustAsync(string principalId, Uri issuer, CancellationToken ct)
+    {
+        var provider = await SendAsync(HttpMethod.Post, $"{EndpointPaths.AdminPrefix}/providers",
+            new
+            {
+                display_name = "peers-issuer",
+                preset = "custom",
+                issuer_url = issuer.ToString().TrimEnd('/'),
+                allowed_algorithms = new[] { "RS256" },
+                max_token_age_seconds = 3600,
+                development_issuer = true,
+            }, ct);
+        var trust = await SendAsync(HttpMethod.Post, $"{EndpointPaths.AdminPrefix}/service-principals/{principalId}/trusts",
+            new
+            {
+                display_name = "peers-exchange",
+                provider_id = provider["id"]!.GetValue<string>(),
+                condition = Condition,
+                audience = "wif-bench",
+                ip_allowlist = Array.Empty<string>(),
+                scoped_roles = Array.Empty<string>(),
+                enabled = true,
+                token_lifetime_seconds = 900,
+            }, ct);
+        return trust["client_id"]!.GetValue<string>();
+    }
+
+    /// <summary>
+    /// The token decisions (<c>token.*</c> events) of <paramref name="clientId"/> in the tenant's audit log, paging
+    /// through the admin API with the cursors it returns. Every scenario uses a client id of its own.
+    /// </summary>
+    public async Task<long> CountDecisionsAsync(string clientId, CancellationToken ct)
+    {
+        long count = 0;
+        string? cursor = null;
+        while (true)
+        {
+            var path = $"{EndpointPaths.AdminPrefix}/audit-events?limit=500" + (cursor is null ? string.Empty : "&after=" + Uri.EscapeDataString(cursor));
+            var page = await SendAsync(HttpMethod.Get, path, null, ct);
+            foreach (var e in page["events"]!.AsArray())
+            {
+                if (e!["type"]!.GetValue<string>().StartsWith("token.", StringComparison.Ordinal) && e["client_id"]?.GetValue<string>() == clientId)
+                {
+                    count++;
+                }
+            }
+
+            if (page["next"] is not { } next)
+            {
+                return count;
+            }
+
+            cursor = next.GetValue<string>();
+        }
+    }
+
     /// <summary>Creates a client credential; returns its client id and secret.</summary>
     public async Task<(string ClientId, string Secret)> CreateCredentialAsync(string principalId, CancellationToken ct)
     {

@@ -47,7 +47,7 @@ public sealed class ClientCredentialsGrantScenario
             [SigningKeyRing.CreateKey(kek, created)],
             [])));
         _handler = new ClientCredentialsHandler(
-            holder, new ForgetfulReplayStore(), new AccessTokenIssuer(new IssuedTokenOptions { Issuer = "https://{tenant}" }, time),
+            holder, new StoreReplayGuard(new ForgetfulReplayStore()), new AccessTokenIssuer(new IssuedTokenOptions { Issuer = "https://{tenant}" }, time),
             new NullAuditSink(), new ClientCredentialsOptions(), time, NullLogger<ClientCredentialsHandler>.Instance);
 
         if (!ClientSecret.TryParse(generated.Secret, out var secret, out var error))

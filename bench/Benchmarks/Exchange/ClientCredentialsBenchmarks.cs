@@ -86,10 +86,8 @@ public class ClientCredentialsBenchmarks
     }
 
     /// <summary>Every assertion is new: the benchmark measures the grant, not a replay store.</summary>
-    private sealed class AlwaysFirstReplayStore : IReplayStore
+    private sealed class AlwaysFirstReplayStore : IReplayGuard
     {
-        public Task<bool> TryMarkAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) => Task.FromResult(true);
-
-        public Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(0);
+        public Task<bool> TryConsumeAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) => Task.FromResult(true);
     }
 }

@@ -30,8 +30,7 @@ public class StoreBenchmarks
     [ParamsSource(nameof(Dialects))]
     public string Dialect { get; set; } = "sqlite";
 
-    public static IEnumerable<string> Dialects =>
-        Environment.GetEnvironmentVariable("WIF_BENCH_POSTGRES") is { Length: > 0 } ? ["sqlite", "postgres"] : ["sqlite"];
+    public static IEnumerable<string> Dialects => BenchStore.Dialects;
 
     // Synchronous: the in-process toolchain does not await an async setup.
     [GlobalSetup]

@@ -13,35 +13,100 @@ public interface IAuditSink
     void Record(AuditEvent auditEvent);
 }
 
-/// <summary>Options of <see cref="AuditWriter"/>.</summary>
+/// <summary>
+/// Holds token requests while the audit log cannot keep up (<see cref="AuditOverflow.BackPressure"/>), so that no
+/// decision is made that could not be audited. The token endpoint asks before it decides anything.
+/// </summary>
+public interface IAuditBackPressure
+{
+    /// <summary>
+    /// Completes with true at once while the buffer has room; otherwise waits for the writer to catch up, and
+    /// completes with false when it has not within <see cref="AuditOptions.BackPressureTimeout"/> (the caller refuses
+    /// the request as temporarily unavailable). Always true in <see cref="AuditOverflow.DropAndCount"/> mode.
+    /// </summary>
+    ValueTask<bool> WaitForRoomAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What the audit writer does when the store cannot keep up with the decisions.</summary>
+public enum AuditOverflow
+{
+    /// <summary>
+    /// The default: token requests wait (up to <see cref="AuditOptions.BackPressureTimeout"/>, then are refused as
+    /// temporarily unavailable) until the backlog is below <see cref="AuditOptions.Capacity"/> and no unwritten event
+    /// is older than <see cref="AuditOptions.FlushInterval"/>. No event is ever dropped.
+    /// </summary>
+    BackPressure,
+
+    /// <summary>
+    /// An explicit operator choice: requests never wait on audit; once <see cref="AuditOptions.Capacity"/> events are
+    /// buffered, new events are dropped and counted (<c>wif.audit.dropped</c>, a warning in the log).
+    /// </summary>
+    DropAndCount,
+}
+
+/// <summary>Options of <see cref="AuditWriter"/> (configuration section <c>Audit</c>).</summary>
 public sealed record AuditOptions
 {
-    /// <summary>Events held in memory before new ones are dropped (and counted).</summary>
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Audit";
+
+    /// <summary>What happens when the store cannot keep up (default <see cref="AuditOverflow.BackPressure"/>).</summary>
+    public AuditOverflow WhenFull { get; init; } = AuditOverflow.BackPressure;
+
+    /// <summary>
+    /// Unwritten events held in memory: above it token requests wait (back-pressure) or new events are dropped
+    /// (drop and count).
+    /// </summary>
     public int Capacity { get; init; } = 50_000;
 
+    /// <summary>
+    /// The longest an event may wait in memory before back-pressure holds new requests: together with the writer
+    /// starting the next batch as soon as one commits, this bounds what a crash of the process can lose to the
+    /// decisions of the last flush interval (and the requests in flight at that moment).
+    /// </summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a token request waits for the audit log before it is refused as temporarily unavailable.</summary>
+    public TimeSpan BackPressureTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Events appended per store transaction.</summary>
-    public int MaxBatchSize { get; init; } = 500;
+    public int MaxBatchSize { get; init; } = 2_000;
 
     /// <summary>Delay before retrying a failed append.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Every problem (empty when valid).</summary>
+    /// <summary>Every problem (empty when valid), each naming its key and limits.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (!Enum.IsDefined(WhenFull))
+        {
+            problems.Add($"Audit:WhenFull must be '{AuditOverflow.BackPressure}' or '{AuditOverflow.DropAndCount}'");
+        }
+
         if (Capacity is < 1 or > 10_000_000)
         {
-            problems.Add("Capacity must be between 1 and 10000000");
+            problems.Add($"Audit:Capacity must be between 1 and 10000000 (is {Capacity})");
         }
 
         if (MaxBatchSize is < 1 or > 10_000)
         {
-            problems.Add("MaxBatchSize must be between 1 and 10000");
+            problems.Add($"Audit:MaxBatchSize must be between 1 and 10000 (is {MaxBatchSize})");
+        }
+
+        if (FlushInterval < TimeSpan.FromMilliseconds(10) || FlushInterval > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"Audit:FlushInterval must be between 00:00:00.010 and 00:10:00 (is {FlushInterval})");
+        }
+
+        if (BackPressureTimeout <= TimeSpan.Zero || BackPressureTimeout > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"Audit:BackPressureTimeout must be positive and at most 00:01:00 (is {BackPressureTimeout})");
         }
 
         if (RetryDelay <= TimeSpan.Zero)
         {
-            problems.Add("RetryDelay must be positive");
+            problems.Add("Audit:RetryDelay must be positive");
         }
 
         return problems;
@@ -49,26 +114,39 @@ public sealed record AuditOptions
 }
 
 /// <summary>
-/// The audit buffer and its background writer. <see cref="Record"/> puts an event in a bounded in-memory channel;
-/// <see cref="RunAsync"/> appends batches to <see cref="IAuditStore"/>; <see cref="FlushAsync"/> writes everything
-/// still buffered (called on graceful shutdown, so a clean stop loses none).
+/// The audit buffer and its background writer. <see cref="Record"/> puts an event in an in-memory channel;
+/// <see cref="RunAsync"/> appends batches to <see cref="IAuditStore"/>, starting the next batch as soon as one
+/// commits (so batches grow with the load and one transaction carries many events); <see cref="FlushAsync"/> writes
+/// everything still buffered (called on graceful shutdown, so a clean stop loses none).
 /// <para>
-/// When the buffer is full (the store has been unreachable for a long time), the token decision still completes and
-/// the event is dropped: <see cref="Dropped"/> and the <c>wif.audit.dropped</c> counter record it, and a warning is
-/// logged. Blocking requests on audit would turn a store outage into a full outage of the token endpoint, which the
-/// hot path is designed to avoid (DESIGN.md "Hot path touches no database"); the counter makes the loss visible and
-/// alertable.
+/// When the store cannot keep up, the default <see cref="AuditOverflow.BackPressure"/> holds new token requests at
+/// <see cref="WaitForRoomAsync"/> rather than let a decision go unaudited: the token endpoint slows to the rate the
+/// store sustains, and refuses (temporarily unavailable) only requests that waited longer than
+/// <see cref="AuditOptions.BackPressureTimeout"/>. Events recorded anyway (admin changes, requests admitted just
+/// before the limit) are never dropped. <see cref="AuditOverflow.DropAndCount"/> is the operator's explicit choice
+/// of availability over completeness: the buffer is bounded and new events are dropped and counted when it is full.
+/// </para>
+/// <para>
+/// What a crash (SIGKILL, power loss) loses is what is in memory: at most the events recorded within the last
+/// <see cref="AuditOptions.FlushInterval"/>, because back-pressure admits no request while an older event is unwritten.
 /// </para>
 /// </summary>
-public sealed class AuditWriter : IAuditSink
+public sealed class AuditWriter : IAuditSink, IAuditBackPressure
 {
-    private readonly Channel<AuditEvent> _channel;
+    private readonly Channel<Queued> _channel;
     private readonly IAuditStore _store;
     private readonly AuditOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private List<AuditEvent>? _pending;
+    private readonly long _flushIntervalTicks;
+
+    // The batch being written, reused from one batch to the next (the store does not keep it).
+    private readonly List<AuditEvent> _batch = [];
+    private bool _batchPending;
+    private TaskCompletionSource _progress = NewProgress();
+    private long _inFlightSince = long.MaxValue;
+    private long _unwritten;
     private long _dropped;
     private long _written;
     private int _droppedSinceLog;
@@ -86,32 +164,38 @@ public sealed class AuditWriter : IAuditSink
 
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _channel = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(options.Capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of evicting: we count what we drop
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        _flushIntervalTicks = (long)(options.FlushInterval.TotalSeconds * time.TimestampFrequency);
+        _channel = options.WhenFull == AuditOverflow.DropAndCount
+            ? Channel.CreateBounded<Queued>(new BoundedChannelOptions(options.Capacity)
+            {
+                FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of evicting: we count what we drop
+                SingleReader = true,
+                SingleWriter = false,
+            })
+            // Back-pressure bounds the backlog at admission instead; an event that is recorded is always kept.
+            : Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     }
 
-    /// <summary>Events dropped because the buffer was full (or recorded after <see cref="Complete"/>).</summary>
+    /// <summary>Events dropped: buffer full in drop-and-count mode, refused by the store as invalid, or recorded after <see cref="Complete"/>.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Events appended to the store.</summary>
     public long Written => Interlocked.Read(ref _written);
 
-    /// <summary>Events waiting in memory.</summary>
-    public int Buffered => _channel.Reader.CanCount ? _channel.Reader.Count : -1;
+    /// <summary>Events waiting in memory (including a batch being written).</summary>
+    public int Buffered => (int)Math.Min(int.MaxValue, Interlocked.Read(ref _unwritten));
 
     /// <inheritdoc />
     public void Record(AuditEvent auditEvent)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        if (_channel.Writer.TryWrite(auditEvent))
+        Interlocked.Increment(ref _unwritten);
+        if (_channel.Writer.TryWrite(new Queued(auditEvent, _time.GetTimestamp())))
         {
             return;
         }
 
+        Interlocked.Decrement(ref _unwritten);
         Interlocked.Increment(ref _dropped);
         FederationTelemetry.AuditDropped.Add(1);
         if (Interlocked.Increment(ref _droppedSinceLog) == 1)
@@ -120,8 +204,23 @@ public sealed class AuditWriter : IAuditSink
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<bool> WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        if (_options.WhenFull == AuditOverflow.DropAndCount || HasRoom())
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        return new ValueTask<bool>(WaitForProgressAsync(cancellationToken));
+    }
+
     /// <summary>Stops accepting events (later ones are dropped and counted). Call before the final flush.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        _channel.Writer.TryComplete();
+        SignalProgress(); // waiting requests re-check, and are refused once the deadline passes
+    }
 
     /// <summary>
     /// Appends batches until cancelled. Failed appends are kept and retried; a batch in flight when cancellation is
@@ -133,7 +232,7 @@ public sealed class AuditWriter : IAuditSink
         {
             try
             {
-                if (_pending is null && !await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                if (!_batchPending && !await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return; // completed and drained
                 }
@@ -146,7 +245,7 @@ public sealed class AuditWriter : IAuditSink
             }
             catch (Exception ex)
             {
-                Log.AuditWriteFailed(_logger, ex, _pending?.Count ?? 0);
+                Log.AuditWriteFailed(_logger, ex, _batchPending ? _batch.Count : 0);
                 try
                 {
                     await Task.Delay(_options.RetryDelay, _time, cancellationToken).ConfigureAwait(false);
@@ -166,12 +265,66 @@ public sealed class AuditWriter : IAuditSink
         Log.AuditFlushed(_logger, Written, Dropped);
     }
 
-    /// <summary>Appends <paramref name="batch"/> event by event, removing each from it once written or refused.</summary>
-    private async Task AppendOneByOneAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private bool HasRoom()
     {
-        while (batch.Count > 0)
+        if (Interlocked.Read(ref _unwritten) >= _options.Capacity)
         {
-            var next = batch[0];
+            return false;
+        }
+
+        // The oldest unwritten event is the first of the batch in flight, else the head of the channel.
+        var oldest = Interlocked.Read(ref _inFlightSince);
+        if (oldest == long.MaxValue && _channel.Reader.TryPeek(out var head))
+        {
+            oldest = head.RecordedAt;
+        }
+
+        return oldest == long.MaxValue || _time.GetTimestamp() - oldest <= _flushIntervalTicks;
+    }
+
+    private async Task<bool> WaitForProgressAsync(CancellationToken cancellationToken)
+    {
+        FederationTelemetry.AuditBackPressureWaits.Add(1);
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var progress = Volatile.Read(ref _progress).Task;
+            if (HasRoom())
+            {
+                return true;
+            }
+
+            var remaining = _options.BackPressureTimeout - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero || _channel.Reader.Completion.IsCompleted)
+            {
+                FederationTelemetry.AuditBackPressureRefusals.Add(1);
+                Log.AuditBackPressureTimeout(_logger, _options.BackPressureTimeout, Buffered);
+                return false;
+            }
+
+            try
+            {
+                // Re-check at least every flush interval: an event can age out of the window without a commit.
+                var step = remaining < _options.FlushInterval ? remaining : _options.FlushInterval;
+                await progress.WaitAsync(step, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Loop: re-check room and the deadline.
+            }
+        }
+    }
+
+    private void SignalProgress() => Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
+
+    /// <summary>Appends the pending batch event by event, removing each from it once written or refused.</summary>
+    private async Task AppendOneByOneAsync(CancellationToken cancellationToken)
+    {
+        while (_batch.Count > 0)
+        {
+            var next = _batch[0];
             try
             {
                 await _store.AppendAsync([next], cancellationToken).ConfigureAwait(false);
@@ -185,7 +338,8 @@ public sealed class AuditWriter : IAuditSink
                 Log.AuditEventRejected(_logger, ex, next.Type, next.Reason);
             }
 
-            batch.RemoveAt(0);
+            _batch.RemoveAt(0);
+            Interlocked.Decrement(ref _unwritten);
         }
     }
 
@@ -196,38 +350,45 @@ public sealed class AuditWriter : IAuditSink
         {
             while (true)
             {
-                if (_pending is null)
+                if (!_batchPending)
                 {
-                    var batch = new List<AuditEvent>(Math.Min(_options.MaxBatchSize, 64));
-                    while (batch.Count < _options.MaxBatchSize && _channel.Reader.TryRead(out var item))
+                    _batch.Clear();
+                    var since = long.MaxValue;
+                    while (_batch.Count < _options.MaxBatchSize && _channel.Reader.TryRead(out var item))
                     {
-                        batch.Add(item);
+                        since = Math.Min(since, item.RecordedAt);
+                        _batch.Add(item.Event);
                     }
 
-                    if (batch.Count == 0)
+                    if (_batch.Count == 0)
                     {
                         return;
                     }
 
-                    _pending = batch;
+                    Interlocked.Exchange(ref _inFlightSince, since);
+                    _batchPending = true;
                 }
 
                 try
                 {
-                    await _store.AppendAsync(_pending, cancellationToken).ConfigureAwait(false);
+                    await _store.AppendAsync(_batch, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _written, _batch.Count);
+                    FederationTelemetry.AuditWritten.Add(_batch.Count);
+                    Interlocked.Add(ref _unwritten, -_batch.Count);
                 }
                 catch (ArgumentException)
                 {
                     // The store refuses something in the batch itself — not an outage. Retrying the same batch could
                     // never succeed and would stop all auditing, so write the events one by one and drop only those
                     // it refuses. An outage midway keeps the rest pending, without writing any event twice.
-                    await AppendOneByOneAsync(_pending, cancellationToken).ConfigureAwait(false);
+                    await AppendOneByOneAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                Interlocked.Add(ref _written, _pending.Count);
-                FederationTelemetry.AuditWritten.Add(_pending.Count);
-                _pending = null;
+                _batch.Clear();
+                _batchPending = false;
+                Interlocked.Exchange(ref _inFlightSince, long.MaxValue);
                 Interlocked.Exchange(ref _droppedSinceLog, 0);
+                SignalProgress();
             }
         }
         finally
@@ -235,4 +396,7 @@ public sealed class AuditWriter : IAuditSink
             _gate.Release();
         }
     }
+
+    /// <summary>An event and the moment it was recorded (what the flush interval is measured from).</summary>
+    private readonly record struct Queued(AuditEvent Event, long RecordedAt);
 }

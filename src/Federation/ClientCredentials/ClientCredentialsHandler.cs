@@ -30,7 +30,7 @@ public sealed class ClientCredentialsHandler
     /// <summary>Creates the handler.</summary>
     public ClientCredentialsHandler(
         SnapshotHolder snapshots,
-        IReplayStore replay,
+        IReplayGuard replay,
         AccessTokenIssuer issuer,
         IAuditSink audit,
         ClientCredentialsOptions options,

@@ -72,12 +72,12 @@ public sealed class ClientCredentialsSteps
     private const string PassedDetail = "passed";
     private const string Https = "https://";
 
-    private readonly IReplayStore _replay;
+    private readonly IReplayGuard _replay;
     private readonly ClientCredentialsOptions _options;
     private readonly ILogger _logger;
 
     /// <summary>Creates the steps.</summary>
-    public ClientCredentialsSteps(IReplayStore replay, ClientCredentialsOptions options, ILogger logger)
+    public ClientCredentialsSteps(IReplayGuard replay, ClientCredentialsOptions options, ILogger logger)
     {
         _replay = replay ?? throw new ArgumentNullException(nameof(replay));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -250,7 +250,7 @@ public sealed class ClientCredentialsSteps
         bool first;
         try
         {
-            first = await _replay.TryMarkAsync($"assertion:{context.Credential.Credential.Id}:{context.Jti}", context.AssertionExpiry, cancellationToken)
+            first = await _replay.TryConsumeAsync($"assertion:{context.Credential.Credential.Id}:{context.Jti}", context.AssertionExpiry, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

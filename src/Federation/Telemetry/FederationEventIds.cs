@@ -27,4 +27,5 @@ internal static class FederationEventIds
     public const int AuditWriteFailed = 1301;
     public const int AuditFlushed = 1302;
     public const int AuditEventRejected = 1303;
+    public const int AuditBackPressureTimeout = 1304;
 }

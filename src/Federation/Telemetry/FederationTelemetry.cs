@@ -30,6 +30,14 @@ public static class FederationTelemetry
     public static Counter<long> AuditDropped { get; } =
         Meter.CreateCounter<long>("wif.audit.dropped", description: "Audit events dropped because the in-memory buffer was full.");
 
+    /// <summary>Token requests that waited for the audit log to catch up (back-pressure).</summary>
+    public static Counter<long> AuditBackPressureWaits { get; } =
+        Meter.CreateCounter<long>("wif.audit.backpressure.waits", description: "Token requests held because the audit log was behind.");
+
+    /// <summary>Token requests refused because the audit log did not catch up within the back-pressure timeout.</summary>
+    public static Counter<long> AuditBackPressureRefusals { get; } =
+        Meter.CreateCounter<long>("wif.audit.backpressure.refused", description: "Token requests refused (temporarily unavailable) because the audit log could not keep up.");
+
     /// <summary>Audit events written to the store.</summary>
     public static Counter<long> AuditWritten { get; } =
         Meter.CreateCounter<long>("wif.audit.written", description: "Audit events appended to the store.");

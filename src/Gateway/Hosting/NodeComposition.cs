@@ -41,6 +41,7 @@ internal static class NodeComposition
             : CreateSqlite(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IConfigurationStore>(sp => sp.GetRequiredService<IFederationStore>());
         services.AddSingleton<IReplayStore>(sp => sp.GetRequiredService<IFederationStore>());
+        services.AddSingleton<IReplayGuard, StoreReplayGuard>();
         services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<IFederationStore>());
 
         services.AddSingleton(new IssuedTokenOptions { Issuer = settings.Tokens.Issuer });
@@ -53,8 +54,9 @@ internal static class NodeComposition
         services.AddSingleton(new ChangeFeedOptions());
         services.AddSingleton<ChangeFeedFollower>();
 
-        services.AddSingleton(new AuditOptions());
+        services.AddSingleton(settings.Audit);
         services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditBackPressure>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton<IAuditSink, TenantScopedAuditSink>();
         services.AddSingleton(ProviderKeyOptions.Default);
         // One registration only: the container disposes a factory-made singleton once per registration.

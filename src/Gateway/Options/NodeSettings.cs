@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using WorkloadFederation.Contracts.Identity;
+using WorkloadFederation.Federation.Audit;
 
 namespace WorkloadFederation.Gateway.Options;
 
@@ -14,7 +15,8 @@ public sealed record NodeSettings(
     TokenLifetimeOptions Tokens,
     RateLimitOptions RateLimits,
     RequestLimitOptions Limits,
-    TelemetryOptions Telemetry)
+    TelemetryOptions Telemetry,
+    AuditOptions Audit)
 {
     /// <summary>Binds every section; a value of the wrong type is reported as a problem, not thrown.</summary>
     public static NodeSettings Bind(IConfiguration configuration, List<string> problems)
@@ -28,7 +30,8 @@ public sealed record NodeSettings(
             BindSection<TokenLifetimeOptions>(configuration, TokenLifetimeOptions.Section, problems),
             BindSection<RateLimitOptions>(configuration, RateLimitOptions.Section, problems),
             BindSection<RequestLimitOptions>(configuration, RequestLimitOptions.Section, problems),
-            BindSection<TelemetryOptions>(configuration, TelemetryOptions.Section, problems));
+            BindSection<TelemetryOptions>(configuration, TelemetryOptions.Section, problems),
+            BindSection<AuditOptions>(configuration, AuditOptions.Section, problems));
     }
 
     /// <summary>SQLite: the database file or data directory (the configured connection string is a file path).</summary>
@@ -112,6 +115,8 @@ public sealed record NodeSettings(
         CheckRange(problems, "Limits:MaxPrincipalsPerTenant", Limits.MaxPrincipalsPerTenant, 1, 1_000_000);
         CheckRange(problems, "Limits:MaxProvidersPerTenant", Limits.MaxProvidersPerTenant, 1, 100_000);
         CheckRange(problems, "Limits:MaxConditionBytesPerTenant", Limits.MaxConditionBytesPerTenant, 1024 / 2, 1024 * 1024 * 1024);
+
+        problems.AddRange(Audit.Validate());
 
         if (Telemetry.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using WorkloadFederation.Federation.Model;
 
 namespace WorkloadFederation.Storage.Dialects;
 
@@ -38,6 +39,12 @@ internal interface ISqlDialect : IAsyncDisposable
     /// </summary>
     ValueTask<IDisposable> EnterWriterAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True where <see cref="EnterWriterAsync"/> serialises writers in this process (SQLite): the store then commits
+    /// concurrent replay marks together rather than one transaction after another.
+    /// </summary>
+    bool SerializesWritersInProcess { get; }
+
     /// <summary>Begins a write transaction (SQLite: <c>BEGIN IMMEDIATE</c>; PostgreSQL: read committed).</summary>
     Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -51,6 +58,13 @@ internal interface ISqlDialect : IAsyncDisposable
     /// Orders audit appends so that id order equals commit order (a cursor reader never skips an id that commits late).
     /// </summary>
     Task LockAuditAppendAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts <paramref name="events"/> (already validated) into <c>audit_events</c> inside
+    /// <paramref name="transaction"/>, so that their ids follow list order. Each dialect uses its fastest batched form
+    /// of one prepared statement, because the audit writer must keep up with every token decision.
+    /// </summary>
+    Task InsertAuditRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
 
     /// <summary>Announces a new version to other nodes, inside the committing transaction (PostgreSQL NOTIFY).</summary>
     Task NotifyAsync(DbConnection connection, DbTransaction transaction, long version, CancellationToken cancellationToken);
@@ -80,4 +94,11 @@ internal static class DialectTime
         var ticks = value.UtcTicks;
         return new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
     }
+}
+
+/// <summary>The audit table's insertable columns, in the order both dialects bind them.</summary>
+internal static class AuditColumns
+{
+    public const string List =
+        "tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, client_id, client_ip, subject, detail";
 }

@@ -2,7 +2,9 @@ using System.Data;
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Storage.Changes;
+using WorkloadFederation.Storage.Sql;
 
 namespace WorkloadFederation.Storage.Dialects;
 
@@ -17,6 +19,15 @@ internal sealed class PostgresDialect : ISqlDialect
     private const long MigrationLockKey = 0x0057_4946_0000_0001;
     private const long AuditLockKey = 0x0057_4946_0000_0002;
 
+    // The text columns of AuditColumns.List, occurred_at excepted (it is @t).
+    private const int AuditTextColumns = 11;
+
+    private const string AuditInsertSql =
+        "INSERT INTO audit_events (" + AuditColumns.List + ") "
+        + "SELECT u.c0, u.t, u.c1, u.c2, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.c10 "
+        + "FROM unnest(@t, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10) "
+        + "WITH ORDINALITY AS u(t, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n) ORDER BY u.n";
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly ChangeSignal _signal = new();
     private readonly PostgresChangeListener _listener;
@@ -30,6 +41,8 @@ internal sealed class PostgresDialect : ISqlDialect
     }
 
     public string Name => "postgres";
+
+    public bool SerializesWritersInProcess => false;
 
     public string MigrationFolder => "Postgres";
 
@@ -62,6 +75,51 @@ internal sealed class PostgresDialect : ISqlDialect
 
     public Task LockAuditAppendAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         AdvisoryLockAsync(connection, transaction, AuditLockKey, cancellationToken);
+
+    /// <summary>
+    /// One prepared <c>INSERT ... SELECT FROM unnest(...)</c> with one array parameter per column: the whole batch
+    /// is a single statement and a single round trip, whatever its size, and the statement is parsed once per
+    /// physical connection. <c>WITH ORDINALITY ... ORDER BY</c> keeps ids in list order.
+    /// </summary>
+    public async Task InsertAuditRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        var count = events.Count;
+        var times = new DateTime[count];
+        var columns = new string?[AuditTextColumns][];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            columns[c] = new string?[count];
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var e = events[i];
+            times[i] = DialectTime.ToMicroseconds(e.Time).UtcDateTime;
+            columns[0][i] = StoreText.Encode(e.Tenant);
+            columns[1][i] = StoreText.Encode(e.Type);
+            columns[2][i] = StoreText.Encode(e.Outcome);
+            columns[3][i] = StoreText.Encode(e.Reason);
+            columns[4][i] = StoreText.Encode(e.PrincipalId);
+            columns[5][i] = StoreText.Encode(e.CredentialId);
+            columns[6][i] = StoreText.Encode(e.TrustId);
+            columns[7][i] = StoreText.Encode(e.ClientId);
+            columns[8][i] = StoreText.Encode(e.ClientIp);
+            columns[9][i] = StoreText.Encode(e.Subject);
+            columns[10][i] = StoreText.Encode(e.Detail);
+        }
+
+        await using var command = new NpgsqlCommand(AuditInsertSql, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("t", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = times });
+        for (var c = 0; c < columns.Length; c++)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string?[]>(
+                "c" + c.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = columns[c] });
+        }
+
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task NotifyAsync(DbConnection connection, DbTransaction transaction, long version, CancellationToken cancellationToken)
     {

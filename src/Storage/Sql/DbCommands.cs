@@ -58,7 +58,8 @@ internal static class StoreText
     /// <summary>The character stored in place of U+0000.</summary>
     public const char NulReplacement = '\uFFFD';
 
-    public static string Encode(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', NulReplacement) : text;
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? Encode(string? text) => text is not null && text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', NulReplacement) : text;
 }
 
 /// <summary>Lists (roles, owners, CIDRs, algorithms) are JSON arrays of strings in text columns.</summary>

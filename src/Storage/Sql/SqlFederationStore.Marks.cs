@@ -13,18 +13,14 @@ internal sealed partial class SqlFederationStore
         "INSERT INTO replay_marks (mark_key, expires_at) VALUES (@key, @expires) "
         + "ON CONFLICT (mark_key) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_marks.expires_at <= @now";
 
-    private const string AuditInsertPrefix =
-        "INSERT INTO audit_events (tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, "
-        + "client_id, client_ip, subject, detail) VALUES ";
-
-    // Rows per INSERT statement: 12 parameters each stays far below both drivers' parameter limits.
-    private const int AuditRowsPerStatement = 200;
-
     // Ids and cursors are the tenant's own numbers (tenant_seq, given by a trigger: Migrations V003), never the global
     // row id: a tenant must not learn how many decisions other tenants made between two of its own.
     private const string AuditSelectSql =
         "SELECT tenant_seq, tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, client_id, client_ip, "
         + "subject, detail FROM audit_events WHERE tenant = @tenant AND tenant_seq > @after ORDER BY tenant_seq LIMIT @limit";
+
+    private readonly ReplayMarkBatcher? _markBatcher =
+        dialect.SerializesWritersInProcess ? new ReplayMarkBatcher(dialect, timeProvider, TryMarkSql) : null;
 
     public async Task<bool> TryMarkAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
@@ -33,6 +29,12 @@ internal sealed partial class SqlFederationStore
         if (key.Length > MaxReplayKeyLength)
         {
             throw new ArgumentException($"A replay key is at most {MaxReplayKeyLength} characters.", nameof(key));
+        }
+
+        if (_markBatcher is not null)
+        {
+            // One transaction (one fsync) for all marks that arrive while the previous one commits.
+            return await _markBatcher.TryMarkAsync(key, expiresAt, cancellationToken).ConfigureAwait(false);
         }
 
         var now = timeProvider.GetUtcNow();
@@ -80,41 +82,14 @@ internal sealed partial class SqlFederationStore
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await dialect.LockAuditAppendAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        for (var start = 0; start < events.Count; start += AuditRowsPerStatement)
+        // Rows get their ids in list order; the dialect picks its fastest batched insert (one prepared statement).
+        try
         {
-            // Multi-row VALUES: rows get their ids in list order, in one round trip per chunk.
-            var count = Math.Min(AuditRowsPerStatement, events.Count - start);
-            await using var command = DbCommands.Create(connection, transaction, string.Empty);
-            var sql = new System.Text.StringBuilder(AuditInsertPrefix);
-            for (var i = 0; i < count; i++)
-            {
-                var e = events[start + i];
-                var p = "a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "_";
-                sql.Append(i == 0 ? "(" : ", (");
-                object?[] values =
-                [
-                    e.Tenant, dialect.ToDb(e.Time), e.Type, e.Outcome, e.Reason, e.PrincipalId, e.CredentialId, e.TrustId,
-                    e.ClientId, e.ClientIp, e.Subject, e.Detail,
-                ];
-                for (var v = 0; v < values.Length; v++)
-                {
-                    var name = p + v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    sql.Append(v == 0 ? "@" : ", @").Append(name);
-                    DbCommands.Add(command, name, values[v]);
-                }
-
-                sql.Append(')');
-            }
-
-            command.CommandText = sql.ToString();
-            try
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbException ex) when (dialect.Classify(ex) == Dialects.DbErrorKind.PermanentRefusal)
-            {
-                throw new StoreRefusedException("The store refuses a value of these audit events.", ex);
-            }
+            await dialect.InsertAuditRowsAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex) when (dialect.Classify(ex) == Dialects.DbErrorKind.PermanentRefusal)
+        {
+            throw new StoreRefusedException("The store refuses a value of these audit events.", ex);
         }
 
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);

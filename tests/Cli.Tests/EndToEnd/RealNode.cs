@@ -27,6 +27,9 @@ public sealed class RealNode : IAsyncLifetime
 
     public string AdminSecret { get; private set; } = null!;
 
+    /// <summary>Extra command-line arguments of the node (configuration overrides such as <c>--RateLimits:Enabled=false</c>).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     public string Log
     {
         get
@@ -51,7 +54,7 @@ public sealed class RealNode : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = DataDir,
         };
-        foreach (var a in new[] { dll, "--dev", "--urls", BaseUrl.ToString().TrimEnd('/'), "--data-dir", DataDir })
+        foreach (var a in new[] { dll, "--dev", "--urls", BaseUrl.ToString().TrimEnd('/'), "--data-dir", DataDir }.Concat(ExtraArguments))
         {
             start.ArgumentList.Add(a);
         }
@@ -119,6 +122,13 @@ public sealed class RealNode : IAsyncLifetime
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Kills the node at once (SIGKILL on Unix): no shutdown hook, no flush.</summary>
+    public void KillNow()
+    {
+        _process!.Kill(entireProcessTree: false);
+        _process.WaitForExit(10_000);
     }
 
     /// <summary>A token of the node's development OIDC issuer (dev mode only).</summary>

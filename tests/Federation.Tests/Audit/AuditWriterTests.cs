@@ -78,9 +78,24 @@ public sealed class AuditWriterTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private readonly RecordingAuditStore _store = new();
 
-    private AuditWriter NewWriter(int capacity = 1000, int batch = 100) => new(
-        _store, new AuditOptions { Capacity = capacity, MaxBatchSize = batch, RetryDelay = TimeSpan.FromMilliseconds(10) },
-        TimeProvider.System, NullLogger<AuditWriter>.Instance);
+    private AuditWriter NewWriter(
+        int capacity = 1000,
+        int batch = 100,
+        AuditOverflow whenFull = AuditOverflow.BackPressure,
+        TimeSpan? flushInterval = null,
+        TimeSpan? backPressureTimeout = null) => new(
+        _store,
+        new AuditOptions
+        {
+            Capacity = capacity,
+            MaxBatchSize = batch,
+            RetryDelay = TimeSpan.FromMilliseconds(10),
+            WhenFull = whenFull,
+            FlushInterval = flushInterval ?? TimeSpan.FromSeconds(1),
+            BackPressureTimeout = backPressureTimeout ?? TimeSpan.FromSeconds(5),
+        },
+        TimeProvider.System,
+        NullLogger<AuditWriter>.Instance);
 
     private static AuditEvent Event(int i) =>
         new TokenDecision(DateTimeOffset.UnixEpoch.AddSeconds(i), null, "10.0.0.1") { Tenant = "acme.example.com", TrustId = $"trust-{i}" }
@@ -120,18 +135,128 @@ public sealed class AuditWriterTests
     }
 
     [Fact]
-    public async Task Record_BufferFull_DoesNotBlockAndCountsTheDrop()
+    public async Task DropAndCount_BufferFull_DoesNotHoldRequestsAndCountsTheDrop()
     {
-        var writer = NewWriter(capacity: 5);
+        var writer = NewWriter(capacity: 5, whenFull: AuditOverflow.DropAndCount);
 
         for (var i = 0; i < 8; i++)
         {
+            Assert.True(writer.WaitForRoomAsync(default).IsCompletedSuccessfully);
             writer.Record(Event(i));
         }
 
         Assert.Equal(3, writer.Dropped);
         await writer.FlushAsync(default);
         Assert.Equal(5, _store.Events.Count);
+    }
+
+    [Fact]
+    public async Task BackPressure_BufferFull_HoldsRequestsUntilTheStoreCatchesUpAndDropsNothing()
+    {
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = NewWriter(capacity: 5, batch: 100);
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(await writer.WaitForRoomAsync(default));
+            writer.Record(Event(i));
+        }
+
+        // Five unwritten events: the sixth request is held while the store is stuck ...
+        var held = writer.WaitForRoomAsync(default).AsTask();
+        await Task.Delay(100);
+        Assert.False(held.IsCompleted);
+
+        // ... and let through once the batch commits.
+        _store.Gate.SetResult();
+        Assert.True(await held.WaitAsync(Bound));
+        writer.Record(Event(5));
+        await WaitUntil(() => _store.Events.Count == 6);
+        Assert.Equal(0, writer.Dropped);
+        stop.Cancel();
+        await loop;
+    }
+
+    [Fact]
+    public async Task BackPressure_RecordBeyondCapacity_KeepsEveryEvent()
+    {
+        var writer = NewWriter(capacity: 5);
+
+        // Events recorded without asking (admin changes, requests admitted just before the limit) are never dropped.
+        for (var i = 0; i < 12; i++)
+        {
+            writer.Record(Event(i));
+        }
+
+        Assert.Equal(0, writer.Dropped);
+        Assert.False(writer.WaitForRoomAsync(default).IsCompleted);
+        await writer.FlushAsync(default);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"trust-{i}"), _store.Events.Select(e => e.TrustId));
+        Assert.True(writer.WaitForRoomAsync(default).IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task BackPressure_StoreNeverCatchesUp_RefusesTheRequestAfterTheTimeout()
+    {
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = NewWriter(capacity: 1, backPressureTimeout: TimeSpan.FromMilliseconds(300));
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+        writer.Record(Event(0));
+
+        var started = DateTime.UtcNow;
+        Assert.False(await writer.WaitForRoomAsync(default).AsTask().WaitAsync(Bound));
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(250), Bound);
+        Assert.Equal(0, writer.Dropped);
+
+        _store.Gate.SetResult();
+        await WaitUntil(() => _store.Events.Count == 1);
+        stop.Cancel();
+        await loop;
+    }
+
+    [Fact]
+    public async Task BackPressure_UnwrittenEventOlderThanTheFlushInterval_HoldsRequestsWellBelowCapacity()
+    {
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = NewWriter(capacity: 1000, flushInterval: TimeSpan.FromMilliseconds(50));
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => writer.RunAsync(stop.Token));
+        writer.Record(Event(0));
+        Assert.True(writer.WaitForRoomAsync(default).IsCompletedSuccessfully);
+
+        // One event, stuck in a batch for longer than the flush interval: what a crash would lose now exceeds the
+        // bound, so new requests wait even though the buffer is nearly empty.
+        await Task.Delay(150);
+        var held = writer.WaitForRoomAsync(default).AsTask();
+        await Task.Delay(100);
+        Assert.False(held.IsCompleted);
+
+        _store.Gate.SetResult();
+        Assert.True(await held.WaitAsync(Bound));
+        stop.Cancel();
+        await loop;
+    }
+
+    [Theory]
+    [InlineData(0, "Audit:Capacity")]
+    [InlineData(-1, "Audit:FlushInterval")]
+    [InlineData(-2, "Audit:BackPressureTimeout")]
+    [InlineData(-3, "Audit:WhenFull")]
+    public void Options_OutOfRange_AreReportedWithTheirName(int which, string expected)
+    {
+        var options = which switch
+        {
+            0 => new AuditOptions { Capacity = 0 },
+            -1 => new AuditOptions { FlushInterval = TimeSpan.Zero },
+            -2 => new AuditOptions { BackPressureTimeout = TimeSpan.FromMinutes(5) },
+            _ => new AuditOptions { WhenFull = (AuditOverflow)7 },
+        };
+
+        Assert.Contains(options.Validate(), p => p.StartsWith(expected, StringComparison.Ordinal));
+        Assert.Empty(new AuditOptions().Validate());
     }
 
     [Fact]

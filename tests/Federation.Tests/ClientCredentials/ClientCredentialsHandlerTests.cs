@@ -44,7 +44,7 @@ public sealed class ClientCredentialsHandlerTests
             TestKeys.NewSigningKey(_time.GetUtcNow().AddDays(-1)))));
         var options = new IssuedTokenOptions { Issuer = "https://{tenant}" };
         _handler = new ClientCredentialsHandler(
-            _holder, _replay, new AccessTokenIssuer(options, _time), _audit, new ClientCredentialsOptions(), _time,
+            _holder, new StoreReplayGuard(_replay), new AccessTokenIssuer(options, _time), _audit, new ClientCredentialsOptions(), _time,
             NullLogger<ClientCredentialsHandler>.Instance);
         _validator = new AccessTokenValidator(options, _time);
     }
@@ -297,7 +297,7 @@ public sealed class ClientCredentialsHandlerTests
     public async Task Request_ReplayStoreDown_IsTemporarilyUnavailable()
     {
         var handler = new ClientCredentialsHandler(
-            _holder, new FailingReplayStore(), new AccessTokenIssuer(new IssuedTokenOptions { Issuer = "https://{tenant}" }, _time), _audit,
+            _holder, new StoreReplayGuard(new FailingReplayStore()), new AccessTokenIssuer(new IssuedTokenOptions { Issuer = "https://{tenant}" }, _time), _audit,
             new ClientCredentialsOptions(), _time, NullLogger<ClientCredentialsHandler>.Instance);
 
         var result = await handler.HandleAsync(new ClientCredentialsRequest(_credential.ClientId, ClientAssertionTypes.JwtBearer, Assertion(), null, Caller), default);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Options;
 
@@ -55,6 +56,28 @@ public sealed class NodeSettingsTests
 
         Assert.Contains(ex.Problems, p => p.StartsWith("Store:ConnectionString", StringComparison.Ordinal));
         Assert.Contains(ex.Problems, p => p.StartsWith("Keys:KeyEncryptionKey or", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LoadSettings_Audit_DefaultsToBackPressureAndBindsDropAndCount()
+    {
+        Assert.Equal(AuditOverflow.BackPressure, NodeHost.LoadSettings(Config(("Node:DataDir", "/tmp/wif-data"))).Audit.WhenFull);
+
+        var settings = NodeHost.LoadSettings(Config(
+            ("Node:DataDir", "/tmp/wif-data"), ("Audit:WhenFull", "DropAndCount"), ("Audit:FlushInterval", "00:00:00.250")));
+
+        Assert.Equal(AuditOverflow.DropAndCount, settings.Audit.WhenFull);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.Audit.FlushInterval);
+    }
+
+    [Fact]
+    public void LoadSettings_AuditOutOfRange_IsReportedWithItsName()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeHost.LoadSettings(Config(
+            ("Audit:Capacity", "0"), ("Audit:BackPressureTimeout", "00:10:00"))));
+
+        Assert.Contains(ex.Problems, p => p.StartsWith("Audit:Capacity", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("Audit:BackPressureTimeout", StringComparison.Ordinal));
     }
 
     [Theory]

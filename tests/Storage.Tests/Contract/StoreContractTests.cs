@@ -931,6 +931,21 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task TryMark_BurstOfKeysEachSentFourTimes_ExactlyOneWinsPerKey()
+    {
+        // A burst large enough that the marks are committed together (SQLite groups concurrent marks in one
+        // transaction): a key repeated inside one group is still a replay after its first use.
+        var expires = Fixture.Time.GetUtcNow().AddMinutes(5);
+        var keys = Enumerable.Range(0, 100).Select(_ => NewId("jti")).ToArray();
+        var attempts = Enumerable.Range(0, 400)
+            .Select(i => Task.Run(async () => (Key: keys[i % keys.Length], Won: await Store.TryMarkAsync(keys[i % keys.Length], expires, None))));
+
+        var results = await Task.WhenAll(attempts);
+
+        Assert.All(results.GroupBy(r => r.Key), g => Assert.Equal(1, g.Count(r => r.Won)));
+    }
+
+    [Fact]
     public async Task PurgeExpired_RemovesOnlyExpiredMarks()
     {
         var now = Fixture.Time.GetUtcNow();

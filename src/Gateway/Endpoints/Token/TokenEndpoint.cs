@@ -7,6 +7,7 @@ using WorkloadFederation.Contracts;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Audit;
 using WorkloadFederation.Federation.ClientCredentials;
 using WorkloadFederation.Federation.Exchange;
 using WorkloadFederation.Federation.ProviderKeys;
@@ -26,6 +27,9 @@ internal static partial class TokenEndpoint
 {
     private const string GrantUnknown = "unknown";
 
+    // The metric reason of a request refused because the audit log did not catch up in time.
+    private const string AuditBehind = "audit_behind";
+
     /// <summary>Maps <c>POST /auth/v1/token</c>.</summary>
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(EndpointPaths.Token, HandleAsync)
@@ -44,6 +48,7 @@ internal static partial class TokenEndpoint
         RateLimitAudit rateLimitAudit,
         ClientIpResolver clientIpResolver,
         RequestLimitOptions limits,
+        IAuditBackPressure auditBackPressure,
         ProviderKeyOptions providerKeys,
         GatewayTelemetry telemetry,
         CancellationToken cancellationToken)
@@ -56,6 +61,17 @@ internal static partial class TokenEndpoint
         if (rateLimiter.CheckSource(clientIp) is { } ipRefusal)
         {
             return TooMany(http, telemetry, ipRefusal, GrantUnknown, started);
+        }
+
+        // Nothing is decided that the audit log cannot take: while it is behind, the request waits here (DESIGN.md
+        // "Nothing is lost"); one that waited too long is refused before any check, so there is no decision to audit.
+        if (!await auditBackPressure.WaitForRoomAsync(cancellationToken))
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Finish(telemetry, GrantUnknown, AuditBehind, started, Results.Json(
+                new OAuthErrorResponse(OAuthErrors.TemporarilyUnavailable, "the audit log is not keeping up; retry later"),
+                WireJson.Options,
+                statusCode: StatusCodes.Status429TooManyRequests));
         }
 
         var form = await FormBody.ReadAsync(http.Request, limits, cancellationToken);
