@@ -68,9 +68,6 @@ public sealed class AccessTokenIssuer
         _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
-    /// <summary>The options.</summary>
-    public IssuedTokenOptions Options => _options;
-
     /// <summary>Signs a token; false (and no token) when the ring has no active key yet.</summary>
     public bool TryIssue(SigningKeyRing ring, AccessTokenDescriptor descriptor, out IssuedAccessToken token)
     {
