@@ -5,9 +5,6 @@ namespace WorkloadFederation.Federation.ClientCredentials;
 
 internal static partial class Log
 {
-    [LoggerMessage(FederationEventIds.ClientCredentialsDenied, LogLevel.Information, "Client credentials denied for client {ClientId}: {Reason}")]
-    public static partial void ClientCredentialsDenied(ILogger logger, string? clientId, string reason);
-
     [LoggerMessage(FederationEventIds.ReplayStoreFailed, LogLevel.Warning, "The replay store failed; client credentials request refused as temporarily unavailable")]
     public static partial void ReplayStoreFailed(ILogger logger, Exception exception);
 }

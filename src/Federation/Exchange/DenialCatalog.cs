@@ -38,7 +38,6 @@ public static class DenialCatalog
         [DenialReasons.ClientSecretInvalid] = (OAuthErrors.InvalidClient, 401, ClientAuthenticationFailed),
         [DenialReasons.CredentialRevoked] = (OAuthErrors.InvalidClient, 401, "credential revoked"),
         [DenialReasons.CredentialExpired] = (OAuthErrors.InvalidClient, 401, "credential expired"),
-        [DenialReasons.RateLimited] = (OAuthErrors.InvalidRequest, 429, "too many requests"),
     };
 
     /// <summary>Reason recorded when the node has no usable signing key (a server fault, not the caller's).</summary>
@@ -59,7 +58,4 @@ public static class DenialCatalog
 
     /// <summary>The caller-facing description of a reason (for tests and docs).</summary>
     public static string DescriptionOf(string reason) => Deny(reason).ErrorDescription!;
-
-    /// <summary>Every reason with an entry.</summary>
-    public static IEnumerable<string> Reasons => Entries.Keys;
 }

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Federation.Conditions;
+using WorkloadFederation.Federation.Decisions;
 using WorkloadFederation.Federation.Jwt;
 using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Federation.Snapshot;
@@ -45,7 +45,7 @@ public readonly record struct StepOutcome(string Name, StepStatus Status, string
 /// <summary>Options of the exchange pipeline.</summary>
 public sealed record ExchangeOptions
 {
-    /// <summary>Allowed clock skew for <c>exp</c>, <c>nbf</c> and <c>iat</c> (issue 4: 60 s).</summary>
+    /// <summary>Allowed clock skew for <c>exp</c>, <c>nbf</c> and <c>iat</c> (60 s: CI runners' clocks drift by seconds, not minutes).</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The maximum token age when a provider does not set one (DESIGN.md: 10 minutes).</summary>
@@ -116,10 +116,34 @@ public sealed class ExchangeSteps
     {
         _keys = keys ?? throw new ArgumentNullException(nameof(keys));
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        DecisionStep<ExchangeContext>[] gates =
+        [
+            DecisionStep<ExchangeContext>.Of(GrantGates.TrustEnabled, static c => GrantGates.CheckTrustEnabled(c.Trust.Trust)),
+            DecisionStep<ExchangeContext>.Of(GrantGates.PrincipalEnabled, static c => GrantGates.CheckPrincipalEnabled(c.Trust.Principal)),
+        ];
+        DecisionStep<ExchangeContext>[] tokenChecks =
+        [
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.JwtDecode, DecodeJwt),
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.IssuerMatch, MatchIssuer),
+            DecisionStep<ExchangeContext>.OfAsync(TrustTestSteps.SignatureValidation, ValidateSignatureAsync),
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.AudienceValidation, ValidateAudience),
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.TokenFreshness, CheckFreshness),
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.CelEvaluation, EvaluateCondition),
+            DecisionStep<ExchangeContext>.Of(TrustTestSteps.IpAddressCheck, CheckIpAddress),
+        ];
+        Gates = new DecisionPipeline<ExchangeContext>(gates);
+        TokenChecks = new DecisionPipeline<ExchangeContext>(tokenChecks);
+        Exchange = new DecisionPipeline<ExchangeContext>([.. gates, .. tokenChecks]);
     }
 
-    /// <summary>The options.</summary>
-    public ExchangeOptions Options => _options;
+    /// <summary>What the token exchange runs: the enabled gates, then the token checks.</summary>
+    public DecisionPipeline<ExchangeContext> Exchange { get; }
+
+    /// <summary>The enabled gates (DESIGN.md step 2), run before the token checks; the trust test runner runs them for its verdict.</summary>
+    public DecisionPipeline<ExchangeContext> Gates { get; }
+
+    /// <summary>DESIGN.md steps 3–7 in API.md's test-runner order: what the exchange and the trust test runner both run.</summary>
+    public DecisionPipeline<ExchangeContext> TokenChecks { get; }
 
     /// <summary>Step 1 — decode the JWT strictly (RFC 7515 §7.1, RFC 7519 §7.2; DESIGN.md step 3: size-limited, strict base64url and JSON).</summary>
     public StepOutcome DecodeJwt(ExchangeContext context)
@@ -238,8 +262,9 @@ public sealed class ExchangeSteps
     }
 
     /// <summary>
-    /// Step 5 — <c>exp</c>, <c>nbf</c>, <c>iat</c> (DESIGN.md step 5; RFC 7519 §4.1.4–4.1.6): not expired, not before its
-    /// time, <c>iat</c> not in the future beyond the skew and not older than the provider's maximum token age.
+    /// Step 5 — <c>exp</c>, <c>nbf</c>, <c>iat</c> (DESIGN.md step 5; RFC 7519 §4.1.4–4.1.6) under
+    /// <see cref="TokenFreshness"/>'s one set of rules, with the exchange's windows: the skew both ways and the
+    /// provider's maximum token age.
     /// </summary>
     public StepOutcome CheckFreshness(ExchangeContext context)
     {
@@ -249,57 +274,21 @@ public sealed class ExchangeSteps
             return StepOutcome.Skip(Name, context.IsBareClaims ? "token-only step" : "no decoded token");
         }
 
-        var now = context.Now;
-        var skew = _options.ClockSkew;
         var maxAge = context.Trust.Provider.MaxTokenAgeSeconds > 0
             ? TimeSpan.FromSeconds(context.Trust.Provider.MaxTokenAgeSeconds)
             : _options.DefaultMaxTokenAge;
-
         var exp = jwt.ReadExpires();
-        if (!exp.IsPresent)
-        {
-            return StepOutcome.Failed(Name, DenialReasons.InvalidJwtFormat, exp.Problem ?? "the token has no exp claim", "exp present", null);
-        }
-
-        if (exp.Value + skew <= now)
-        {
-            return StepOutcome.Failed(Name, DenialReasons.TokenExpired,
-                $"the token expired at {Iso(exp.Value)}; now is {Iso(now)} ({skew.TotalSeconds:F0} s skew allowed)", $"exp after {Iso(now)}", Iso(exp.Value));
-        }
-
-        var nbf = jwt.ReadNotBefore();
-        if (nbf.Status == ClaimReadStatus.Invalid)
-        {
-            return StepOutcome.Failed(Name, DenialReasons.InvalidJwtFormat, nbf.Problem!, "nbf a number", null);
-        }
-
-        if (nbf.IsPresent && nbf.Value - skew > now)
-        {
-            return StepOutcome.Failed(Name, DenialReasons.TokenNotYetValid,
-                $"the token is not valid before {Iso(nbf.Value)}; now is {Iso(now)}", $"nbf before {Iso(now)}", Iso(nbf.Value));
-        }
-
         var iat = jwt.ReadIssuedAt();
-        if (!iat.IsPresent)
+        var verdict = TokenFreshness.Check(exp, jwt.ReadNotBefore(), iat, context.Now,
+            new FreshnessWindows(_options.ClockSkew, _options.ClockSkew, maxAge, null, "token"));
+        if (!verdict.Passed)
         {
-            return StepOutcome.Failed(Name, DenialReasons.InvalidJwtFormat, iat.Problem ?? "the token has no iat claim (needed for the maximum token age)", "iat present", null);
+            return StepOutcome.Failed(Name, verdict.Reason!, verdict.Detail, verdict.Expected, verdict.Actual);
         }
 
-        if (iat.Value - skew > now)
-        {
-            return StepOutcome.Failed(Name, DenialReasons.TokenNotYetValid,
-                $"the token was issued in the future ({Iso(iat.Value)}; now is {Iso(now)}); check the issuer's clock", $"iat before {Iso(now)}", Iso(iat.Value));
-        }
-
-        var age = now - iat.Value;
-        if (age > maxAge)
-        {
-            return StepOutcome.Failed(Name, DenialReasons.TokenTooOld,
-                $"the token was issued {age.TotalSeconds:F0} s ago; this provider accepts tokens at most {maxAge.TotalSeconds:F0} s old",
-                $"at most {maxAge.TotalSeconds:F0} s old", $"{age.TotalSeconds:F0} s old");
-        }
-
-        return StepOutcome.Passed(Name, context.IsTestRun ? $"valid until {Iso(exp.Value)}, issued {age.TotalSeconds:F0} s ago" : PassedDetail);
+        return StepOutcome.Passed(Name, context.IsTestRun
+            ? $"valid until {TokenFreshness.Iso(exp.Value)}, issued {(context.Now - iat.Value).TotalSeconds:F0} s ago"
+            : PassedDetail);
     }
 
     /// <summary>Step 6 — the trust's compiled CEL condition on <c>claims</c>; an evaluation error denies (DESIGN.md step 6).</summary>
@@ -326,34 +315,10 @@ public sealed class ExchangeSteps
         };
     }
 
-    /// <summary>Step 7 — the caller address is inside the trust's allowlist (DESIGN.md step 7).</summary>
-    public StepOutcome CheckIpAddress(ExchangeContext context)
-    {
-        const string Name = TrustTestSteps.IpAddressCheck;
-        var allowlist = context.Trust.IpAllowlist;
-        if (allowlist.AllowsAny)
-        {
-            return context.IsTestRun
-                ? StepOutcome.Passed(Name, "the trust allows any address", "any address", context.ClientIp?.ToString())
-                : StepOutcome.Passed(Name, PassedDetail);
-        }
-
-        var expected = string.Join(", ", allowlist.Entries);
-        if (context.ClientIp is null)
-        {
-            return context.IsTestRun
-                ? StepOutcome.Skip(Name, $"no client_ip given; the allowlist is {expected}")
-                : StepOutcome.Failed(Name, DenialReasons.IpNotAllowed, "the caller address is unknown", expected, null);
-        }
-
-        var actual = context.ClientIp.ToString();
-        return allowlist.Contains(context.ClientIp)
-            ? StepOutcome.Passed(Name, $"{actual} is inside the allowlist", expected, actual)
-            : StepOutcome.Failed(Name, DenialReasons.IpNotAllowed, $"{actual} is not inside any of: {expected}", expected, actual);
-    }
+    /// <summary>Step 7 — the caller address is inside the trust's allowlist (DESIGN.md step 7; shared with client credentials).</summary>
+    public StepOutcome CheckIpAddress(ExchangeContext context) =>
+        GrantGates.CheckAddress(context.Trust.IpAllowlist, context.ClientIp, context.IsTestRun, "trust");
 
     // The exchange never shows a passed step's detail: skip formatting it on the hot path.
     private const string PassedDetail = "passed";
-
-    private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -5,9 +5,6 @@ namespace WorkloadFederation.Federation.Exchange;
 
 internal static partial class Log
 {
-    [LoggerMessage(FederationEventIds.GrantDenied, LogLevel.Information, "Token exchange denied for client {ClientId}: {Reason}")]
-    public static partial void ExchangeDenied(ILogger logger, string? clientId, string reason);
-
     [LoggerMessage(FederationEventIds.GrantIssued, LogLevel.Debug, "Token exchange issued jti {Jti} for client {ClientId}")]
     public static partial void ExchangeIssued(ILogger logger, string clientId, string jti);
 

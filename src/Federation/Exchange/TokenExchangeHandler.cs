@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
-using WorkloadFederation.Contracts.Text;
 using WorkloadFederation.Federation.Audit;
+using WorkloadFederation.Federation.Decisions;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Telemetry;
@@ -12,8 +12,8 @@ using WorkloadFederation.Federation.Telemetry;
 namespace WorkloadFederation.Federation.Exchange;
 
 /// <summary>
-/// The token exchange grant (RFC 8693; DESIGN.md "The exchange pipeline"): trust lookup, the seven shared steps,
-/// role intersection, signing, audit. Every decision is audited with its stable reason code. Thread-safe.
+/// The token exchange grant (RFC 8693; DESIGN.md "The exchange pipeline"): trust lookup, the enabled gates, the seven
+/// steps shared with the trust test runner, role intersection, signing, audit. Every decision is audited with its stable reason code. Thread-safe.
 /// </summary>
 public sealed class TokenExchangeHandler
 {
@@ -23,7 +23,7 @@ public sealed class TokenExchangeHandler
     private readonly SnapshotHolder _snapshots;
     private readonly ExchangeSteps _steps;
     private readonly AccessTokenIssuer _issuer;
-    private readonly IAuditSink _audit;
+    private readonly GrantFinisher _finisher;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -39,9 +39,9 @@ public sealed class TokenExchangeHandler
         _snapshots = snapshots ?? throw new ArgumentNullException(nameof(snapshots));
         _steps = steps ?? throw new ArgumentNullException(nameof(steps));
         _issuer = issuer ?? throw new ArgumentNullException(nameof(issuer));
-        _audit = audit ?? throw new ArgumentNullException(nameof(audit));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _finisher = new GrantFinisher(GrantTypes.TokenExchange, audit ?? throw new ArgumentNullException(nameof(audit)), logger);
     }
 
     /// <summary>Decides one exchange. Never throws for bad input.</summary>
@@ -52,15 +52,13 @@ public sealed class TokenExchangeHandler
         var started = Stopwatch.GetTimestamp();
         var now = _time.GetUtcNow();
         var snapshot = _snapshots.Current;
-        var clientIp = request.ClientIp?.ToString();
+        // Audited under the client id's tenant until the trust is found (a tenantless event is written nowhere).
+        var decision = new TokenDecision(now, request.ClientId, request.ClientIp?.ToString());
 
         // RFC 8693 §2.1: required parameters and the subject token type.
-        var requestProblem = CheckRequest(request);
-        if (requestProblem is not null)
+        if (CheckRequest(request) is { } problem)
         {
-            var tenant = ClientId.TryParse(request.ClientId, out var parsedForAudit) ? parsedForAudit.Tenant : string.Empty;
-            var refused = GrantResult.Denied(OAuthErrors.InvalidRequest, requestProblem, DenialReasons.RequestInvalid, 400);
-            return Finish(refused, TokenAuditEvents.Denied(now, tenant, DenialReasons.RequestInvalid, requestProblem, null, null, null, request.ClientId, clientIp, null), activity, started);
+            return _finisher.Finish(decision, GrantResult.Denied(OAuthErrors.InvalidRequest, problem, DenialReasons.RequestInvalid, 400), problem, activity, started);
         }
 
         // DESIGN.md step 2: the trust of the client id; the tenant is the client id's domain. Unknown, disabled trust
@@ -68,27 +66,21 @@ public sealed class TokenExchangeHandler
         if (!ClientId.TryParse(request.ClientId, out var clientId) || clientId.Kind != ClientIdKind.Trust
             || !snapshot.TryGetTrustByClientId(clientId.Value, out var trust) || trust.Trust.Tenant != clientId.Tenant)
         {
-            var tenant = ClientId.TryParse(request.ClientId, out var parsed) ? parsed.Tenant : string.Empty;
-            return Deny(DenialReasons.TrustNotFound, "no trust has this client id", tenant, null, null, request, null, now, activity, started);
+            return _finisher.Deny(decision, DenialReasons.TrustNotFound, "no trust has this client id", activity, started);
         }
 
-        if (!trust.Trust.Enabled)
-        {
-            return Deny(DenialReasons.TrustDisabled, "the trust is disabled", trust.Trust.Tenant, trust.Principal.Id, trust.Trust.Id, request, null, now, activity, started);
-        }
+        decision.Tenant = trust.Trust.Tenant;
+        decision.PrincipalId = trust.Principal.Id;
+        decision.TrustId = trust.Trust.Id;
 
-        if (!trust.Principal.Enabled)
-        {
-            return Deny(DenialReasons.SpDisabled, "the service principal is disabled", trust.Trust.Tenant, trust.Principal.Id, trust.Trust.Id, request, null, now, activity, started);
-        }
-
-        // DESIGN.md steps 3–7, shared with the trust test runner.
+        // DESIGN.md step 2 (enabled gates), then steps 3–7 shared with the trust test runner.
         var context = new ExchangeContext(trust, request.SubjectToken, null, request.ClientIp, now, isTestRun: false);
-        var run = await ExchangePipeline.RunAsync(_steps, context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
-        var subject = VerifiedSubject(context);
-        if (run.FirstFailure is { } failure)
+        var failed = await _steps.Exchange.FirstFailureAsync(context, cancellationToken).ConfigureAwait(false);
+
+        decision.Subject = VerifiedSubject(context);
+        if (failed is { } failure)
         {
-            return Deny(failure.Reason!, failure.Detail, trust.Trust.Tenant, trust.Principal.Id, trust.Trust.Id, request, subject, now, activity, started);
+            return _finisher.Deny(decision, failure.Reason!, failure.Detail, activity, started);
         }
 
         // DESIGN.md step 8: effective roles (precomputed in the snapshot); step 9: sign.
@@ -101,16 +93,16 @@ public sealed class TokenExchangeHandler
             TimeSpan.FromSeconds(trust.LifetimeSeconds),
             TrustId: trust.Trust.Id,
             SubjectIssuer: trust.Provider.IssuerUrl,
-            SubjectSubject: subject);
+            SubjectSubject: decision.Subject);
         if (!_issuer.TryIssue(snapshot.SigningKeys, descriptor, out var token))
         {
             Log.SigningUnavailable(_logger);
-            return Deny(DenialCatalog.SigningUnavailable, "no active signing key", trust.Trust.Tenant, trust.Principal.Id, trust.Trust.Id, request, subject, now, activity, started);
+            return _finisher.Deny(decision, DenialCatalog.SigningUnavailable, "no active signing key", activity, started);
         }
 
         Log.ExchangeIssued(_logger, trust.Trust.ClientId, token.Jti);
         var issued = GrantResult.Issued(token.Token, trust.LifetimeSeconds, token.Jti, TokenTypes.AccessToken);
-        return Finish(issued, TokenAuditEvents.Issued(now, trust.Trust.Tenant, trust.Principal.Id, null, trust.Trust.Id, trust.Trust.ClientId, request.ClientIp?.ToString(), subject, $"jti {token.Jti}"), activity, started);
+        return _finisher.Finish(decision, issued, $"jti {token.Jti}", activity, started);
     }
 
     /// <summary>The request problem, or null (RFC 8693 §2.1).</summary>
@@ -144,41 +136,5 @@ public sealed class TokenExchangeHandler
 
         var sub = context.Jwt.ReadSubject();
         return sub.IsPresent ? (sub.Value!.Length > MaxAuditSubjectLength ? sub.Value[..MaxAuditSubjectLength] : sub.Value) : null;
-    }
-
-    private GrantResult Deny(
-        string reason, string detail, string tenant, string? principalId, string? trustId, TokenExchangeRequest request,
-        string? subject, DateTimeOffset now, Activity? activity, long started)
-    {
-        Log.ExchangeDenied(_logger, request.ClientId is { Length: <= ClientId.MaxLength } id ? DisplayText.Escape(id) : null, reason);
-        var result = DenialCatalog.Deny(reason);
-        var auditEvent = TokenAuditEvents.Denied(now, tenant, reason, detail, principalId, null, trustId, request.ClientId, request.ClientIp?.ToString(), subject);
-        return Finish(result, auditEvent, activity, started);
-    }
-
-    private GrantResult Finish(GrantResult result, Model.AuditEvent auditEvent, Activity? activity, long started)
-    {
-        _audit.Record(auditEvent with { ClientId = auditEvent.ClientId is { Length: > ClientId.MaxLength } ? auditEvent.ClientId[..ClientId.MaxLength] : auditEvent.ClientId });
-        GrantMetrics.Record(GrantTypes.TokenExchange, result, activity, started);
-        return result;
-    }
-}
-
-/// <summary>Metrics and span tags of grant decisions (both grants).</summary>
-internal static class GrantMetrics
-{
-    public static void Record(string grant, GrantResult result, Activity? activity, long started)
-    {
-        var outcome = result.Success ? AuditOutcomes.Allowed : AuditOutcomes.Denied;
-        FederationTelemetry.TokenDecisions.Add(
-            1,
-            new KeyValuePair<string, object?>("grant", grant),
-            new KeyValuePair<string, object?>("outcome", outcome),
-            new KeyValuePair<string, object?>("reason", result.Reason));
-        FederationTelemetry.GrantDuration.Record(
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("grant", grant));
-        activity?.SetTag("wif.grant", grant);
-        activity?.SetTag("wif.outcome", outcome);
-        activity?.SetTag("wif.reason", result.Reason);
     }
 }

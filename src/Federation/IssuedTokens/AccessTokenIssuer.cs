@@ -63,9 +63,6 @@ public sealed class AccessTokenIssuer
         _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
-    /// <summary>The options.</summary>
-    public IssuedTokenOptions Options => _options;
-
     /// <summary>Signs a token; false (and no token) when the ring has no active key yet.</summary>
     public bool TryIssue(SigningKeyRing ring, AccessTokenDescriptor descriptor, out IssuedAccessToken token)
     {
@@ -128,7 +125,9 @@ public sealed class AccessTokenIssuer
     private static string HeaderFor(string keyId)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // The header holds only our constants and key id: written plainly ("at+jwt", not "at\u002Bjwt"), as RFC 9068
+        // §2.1 shows it and as naive readers compare it.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("alg", SigningKeyRing.Algorithm);

@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using WorkloadFederation.Contracts.Audit;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Decisions;
+using WorkloadFederation.Federation.Jwt;
 using WorkloadFederation.Federation.Roles;
 using WorkloadFederation.Federation.Snapshot;
 
@@ -149,15 +152,18 @@ public sealed class AccessTokenValidator
             return AccessTokenValidationResult.Inactive(InactiveReasons.IssuerMismatch);
         }
 
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        if (exp <= now)
+        // The one set of freshness rules, with our own tokens' windows: no leeway past exp (the node set it), the skew
+        // for an iat from a node whose clock runs ahead.
+        var now = _time.GetUtcNow();
+        var freshness = TokenFreshness.Check(
+            ClaimRead<DateTimeOffset>.Present(DateTimeOffset.FromUnixTimeSeconds(exp)),
+            ClaimRead<DateTimeOffset>.Missing(),
+            ClaimRead<DateTimeOffset>.Present(DateTimeOffset.FromUnixTimeSeconds(iat)),
+            now,
+            new FreshnessWindows(_options.ClockSkew, TimeSpan.Zero, null, null, "access token"));
+        if (!freshness.Passed)
         {
-            return AccessTokenValidationResult.Inactive(InactiveReasons.Expired);
-        }
-
-        if (iat > now + (long)_options.ClockSkew.TotalSeconds)
-        {
-            return AccessTokenValidationResult.Inactive(InactiveReasons.NotYetValid);
+            return AccessTokenValidationResult.Inactive(freshness.Reason == DenialReasons.TokenExpired ? InactiveReasons.Expired : InactiveReasons.NotYetValid);
         }
 
         if (snapshot.IsRevoked(jti))
@@ -197,7 +203,7 @@ public sealed class AccessTokenValidator
                 return AccessTokenValidationResult.Inactive(InactiveReasons.CredentialRevoked);
             }
 
-            if (credential.ExpiresAt.ToUnixTimeSeconds() <= now)
+            if (credential.ExpiresAt.ToUnixTimeSeconds() <= now.ToUnixTimeSeconds())
             {
                 return AccessTokenValidationResult.Inactive(InactiveReasons.CredentialExpired);
             }

@@ -6,7 +6,7 @@ using WorkloadFederation.Federation.Store;
 namespace WorkloadFederation.Federation.IssuedTokens;
 
 /// <summary>
-/// Keeps an active key for issued tokens in the store and rotates it (issue 3 "Issued access tokens"). Keys live in
+/// Keeps an active key for issued tokens in the store and rotates it (API.md: tokens signed by the node, ES256 by default). Keys live in
 /// the store so every node signs with the same key; the private part is sealed with the cluster's KEK.
 /// </summary>
 public sealed class SigningKeyManager

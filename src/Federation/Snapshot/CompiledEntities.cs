@@ -15,10 +15,10 @@ public sealed class CompiledTrust
     /// <summary>Default <c>expires_in</c> of a federated token (API.md).</summary>
     public const int DefaultLifetimeSeconds = 1800;
 
-    /// <summary>Shortest configurable lifetime (issue 4).</summary>
+    /// <summary>Shortest configurable lifetime: shorter tokens would expire before a CI step could use them.</summary>
     public const int MinLifetimeSeconds = 60;
 
-    /// <summary>Longest configurable lifetime (issue 4).</summary>
+    /// <summary>Longest configurable lifetime: exchanged tokens stay short-lived (DESIGN.md).</summary>
     public const int MaxLifetimeSeconds = 3600;
 
     internal CompiledTrust(Trust trust, ServicePrincipal principal, Provider provider, CompiledCondition condition, IpAllowlist allowlist, IReadOnlyList<string> effectiveRoles)

@@ -52,9 +52,6 @@ public sealed class FederationSnapshot
     /// <summary>The tenants.</summary>
     public IEnumerable<Tenant> Tenants => TenantsByDomain.Values;
 
-    /// <summary>Every provider of every tenant (e.g. to prefetch their keys).</summary>
-    public IEnumerable<Provider> AllProviders => ProvidersMap.All();
-
     /// <summary>The signing key records (for rotation).</summary>
     public IEnumerable<SigningKey> SigningKeyRecordList => SigningKeyRecords.Values;
 
@@ -97,10 +94,6 @@ public sealed class FederationSnapshot
 
     /// <summary>A compiled trust by tenant and id.</summary>
     public bool TryGetCompiledTrust(string tenant, string id, out CompiledTrust trust) => CompiledTrustsMap.TryGet(tenant, id, out trust);
-
-    /// <summary>A compiled credential by tenant and id.</summary>
-    public bool TryGetCompiledCredential(string tenant, string id, out CompiledCredential credential) =>
-        CompiledCredentialsMap.TryGet(tenant, id, out credential);
 
     /// <summary>A principal of <paramref name="tenant"/>.</summary>
     public bool TryGetPrincipal(string tenant, string id, out ServicePrincipal principal) => PrincipalsMap.TryGet(tenant, id, out principal);

@@ -43,8 +43,6 @@ internal sealed class TenantMap<T>
 
     public IEnumerable<T> In(string tenant) => _map.TryGetValue(tenant, out var inner) ? inner.Values : [];
 
-    public IEnumerable<T> All() => _map.Values.SelectMany(inner => inner.Values);
-
     public TenantMap<T> Set(string tenant, string id, T value)
     {
         var inner = _map.TryGetValue(tenant, out var existing) ? existing : EmptyInner;

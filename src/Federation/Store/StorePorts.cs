@@ -45,6 +45,13 @@ public sealed class StoreConflictException(string code, string message) : Except
     public string Code { get; } = code;
 }
 
+/// <summary>
+/// Thrown at the store boundary when the database permanently refuses a value of the write (a data exception or an
+/// integrity constraint): retrying the same write can never succeed. An <see cref="ArgumentException"/>, so callers
+/// that drop or report bad input treat it as such rather than as an outage.
+/// </summary>
+public sealed class StoreRefusedException(string message, Exception innerException) : ArgumentException(message, innerException);
+
 /// <summary>Thrown when an entity to update or delete does not exist (in that tenant).</summary>
 public sealed class StoreNotFoundException(string message) : Exception(message);
 

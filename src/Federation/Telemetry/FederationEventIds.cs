@@ -20,7 +20,6 @@ internal static class FederationEventIds
     public const int GrantDenied = 1200;
     public const int GrantIssued = 1201;
     public const int GrantFault = 1202;
-    public const int ClientCredentialsDenied = 1250;
     public const int ReplayStoreFailed = 1251;
 
     // Audit 1300-1399

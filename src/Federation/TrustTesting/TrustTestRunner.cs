@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using WorkloadFederation.Contracts.Admin;
+using WorkloadFederation.Federation.Decisions;
 using WorkloadFederation.Federation.Exchange;
 using WorkloadFederation.Federation.Snapshot;
 
@@ -37,9 +38,10 @@ public sealed record TrustTestReport(
 }
 
 /// <summary>
-/// The trust test runner (issue 4): the exchange's own steps (<see cref="ExchangeSteps"/>) on a pasted token or bare
-/// claims, every step reported, nothing issued. Allowed exactly when the exchange would issue: no step fails and the
-/// trust and its principal are enabled.
+/// The trust test runner (DESIGN.md, API.md <c>POST .../trusts/{tid}/test</c>): the exchange's own steps
+/// (<see cref="ExchangeSteps.TokenChecks"/>) on a pasted token or bare claims, every step reported, nothing issued, and
+/// the exchange's own enabled gates (<see cref="ExchangeSteps.Gates"/>) for the verdict. Allowed exactly when the
+/// exchange would issue.
 /// </summary>
 public sealed class TrustTestRunner
 {
@@ -69,19 +71,16 @@ public sealed class TrustTestRunner
         }
 
         var context = new ExchangeContext(trust, token, claims?.Clone(), clientIp, _time.GetUtcNow(), isTestRun: true);
-        var run = await ExchangePipeline.RunAsync(_steps, context, stopAtFirstFailure: false, cancellationToken).ConfigureAwait(false);
+        var run = await _steps.TokenChecks.RunAsync(context, stopAtFirstFailure: false, cancellationToken).ConfigureAwait(false);
 
+        // The exchange's own enabled gates decide the verdict too; they run before any step there, so their reason wins.
+        var gates = await _steps.Gates.RunAsync(context, stopAtFirstFailure: true, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         string? reason = run.FirstFailure?.Reason;
-        if (!trust.Trust.Enabled)
+        if (gates.FirstFailure is { } gate)
         {
-            notes.Add("the trust is disabled: the exchange refuses it before any step");
-            reason = Contracts.Audit.DenialReasons.TrustDisabled;
-        }
-        else if (!trust.Principal.Enabled)
-        {
-            notes.Add("the service principal is disabled: the exchange refuses it before any step");
-            reason = Contracts.Audit.DenialReasons.SpDisabled;
+            notes.Add($"{gate.Detail}: the exchange refuses it before any step");
+            reason = gate.Reason;
         }
 
         if (run.Steps.Any(s => s.Status == StepStatus.Skipped && s.Name == TrustTestSteps.IpAddressCheck))

@@ -10,8 +10,8 @@ namespace WorkloadFederation.Gateway.Bootstrap;
 public sealed record ProvisionedTenant(BootstrapAdmin Admin, long Version);
 
 /// <summary>
-/// Creates a tenant and its first Super Admin service principal with a client credential (issue 3 "Tenants and
-/// bootstrap"). Used by first start and by <c>tenant create</c>.
+/// Creates a tenant and its first Super Admin service principal with a client credential (API.md "tenant create" and the first-start
+/// bootstrap). Used by first start and by <c>tenant create</c>.
 /// </summary>
 public static class TenantProvisioner
 {

@@ -14,7 +14,7 @@ using WorkloadFederation.Gateway.Problems;
 namespace WorkloadFederation.Gateway.DevIssuer;
 
 /// <summary>
-/// The development OIDC issuer of dev mode (issue 4 "Dev issuer"), under <c>/dev/oidc</c>: discovery, JWKS and
+/// The development OIDC issuer of dev mode (API.md "--dev"), under <c>/dev/oidc</c>: discovery, JWKS and
 /// <c>POST /dev/oidc/token</c>. Call <see cref="DevIssuerGuard.EnsureLoopbackOnly"/> with the node's listening
 /// addresses before enabling it; every endpoint also answers loopback callers only.
 /// </summary>

@@ -4,7 +4,7 @@ namespace WorkloadFederation.Gateway.DevIssuer;
 
 /// <summary>
 /// The development issuer mints tokens for anyone who can reach it, so it exists only on a node that listens on
-/// loopback addresses alone (issue 4 "Dev issuer").
+/// loopback addresses alone (API.md: dev mode accepts http:// issuers on loopback addresses, nowhere else).
 /// </summary>
 public static class DevIssuerGuard
 {

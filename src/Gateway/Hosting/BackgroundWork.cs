@@ -38,7 +38,7 @@ internal sealed partial class AuditWriterService(AuditWriter writer, ILogger<Aud
     }
 }
 
-/// <summary>Background refresh of every provider's JWKS (issue 4 "Provider keys").</summary>
+/// <summary>Background refresh of every provider's JWKS (DESIGN.md "Provider keys": refresh honouring cache headers, stale-if-error).</summary>
 internal sealed class ProviderKeyRefreshService(IProviderKeyCache cache) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cache.RunAsync(stoppingToken);

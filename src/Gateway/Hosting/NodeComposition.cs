@@ -65,7 +65,11 @@ internal static class NodeComposition
         services.AddSingleton(new ExchangeOptions());
         services.AddSingleton<ExchangeSteps>();
         services.AddSingleton<TokenExchangeHandler>();
-        services.AddSingleton(new ClientCredentialsOptions { TokenLifetime = TimeSpan.FromSeconds(settings.Tokens.ClientCredentialsLifetimeSeconds) });
+        services.AddSingleton(new ClientCredentialsOptions
+        {
+            TokenLifetime = TimeSpan.FromSeconds(settings.Tokens.ClientCredentialsLifetimeSeconds),
+            PublicTokenEndpointUrls = settings.Tenancy.PublicTokenEndpointUrls(),
+        });
         services.AddSingleton<ClientCredentialsHandler>();
         services.AddSingleton<TrustTestRunner>();
 
@@ -95,6 +99,10 @@ internal static class NodeComposition
 
         var api = app.MapGroup(EndpointPaths.AdminPrefix)
             .AddEndpointFilter<AdminAuthentication>();
+        foreach (var status in new[] { StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict })
+        {
+            api.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(Problems.ProblemResults.ProblemBody), [Problems.ProblemResults.ContentType]));
+        }
         Admin.Providers.ProviderEndpoints.Map(api);
         ServicePrincipalEndpoints.Map(api);
         CredentialEndpoints.Map(api);

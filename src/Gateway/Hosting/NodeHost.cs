@@ -81,7 +81,7 @@ public static class NodeHost
 
         if (settings.Node.Dev && urls is not null)
         {
-            // Issue 4 "Dev issuer": dev mode cannot be enabled when the node listens on a non-loopback address.
+            // Dev mode trusts loopback http:// issuers and mints test tokens, so it refuses to start on a non-loopback address.
             var problems = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(u => !DevIssuerGuard.IsLoopbackUrl(u))
                 .Select(u => $"--dev requires loopback listen addresses; '{u}' is not loopback.")
@@ -131,7 +131,14 @@ public static class NodeHost
         services.AddSingleton<TokenRateLimiter>();
         services.AddSingleton<RateLimitAudit>();
         services.AddSingleton<NodeReadiness>();
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiWire.Configure);
+        // The OpenAPI document's schemas come from these options: the wire's own names and null handling.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = Contracts.WireJson.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DefaultIgnoreCondition = Contracts.WireJson.Options.DefaultIgnoreCondition;
+            o.SerializerOptions.NumberHandling = Contracts.WireJson.Options.NumberHandling;
+        });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         NodeComposition.AddFederation(services, settings);
         return services;

@@ -49,8 +49,15 @@ public sealed record TenancyOptions
     /// <summary>The tenant created with its bootstrap admin on first start with an empty store. Dev mode: <c>localhost</c>.</summary>
     public string DefaultTenant { get; init; } = "localhost";
 
-    /// <summary>The public base URL used as token issuer (<c>iss</c>) and in discovery; by default taken from the request.</summary>
+    /// <summary>
+    /// The public base URL used as token issuer (<c>iss</c>) and in discovery; by default taken from the request. Its
+    /// token endpoint URL is also accepted as a client assertion's <c>aud</c>.
+    /// </summary>
     public string? PublicBaseUrl { get; init; }
+
+    /// <summary>The token endpoint URLs of the configured public base URL (none when it is not set).</summary>
+    public IReadOnlyList<string> PublicTokenEndpointUrls() =>
+        PublicBaseUrl is { Length: > 0 } baseUrl ? [baseUrl.TrimEnd('/') + WorkloadFederation.Contracts.OAuth.EndpointPaths.Token] : [];
 }
 
 /// <summary>Network settings (<c>Network:*</c>).</summary>

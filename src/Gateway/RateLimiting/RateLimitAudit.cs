@@ -67,8 +67,8 @@ public sealed class RateLimitAudit(IAuditSink audit, TimeProvider time)
             Summarise(finished, now);
         }
 
-        audit.Record(TokenAuditEvents.Denied(now, tenant, DenialReasons.RateLimited,
-            refusal.Description + "; further refusals this minute are counted in one later event", null, null, null, clientId, clientIp, null));
+        audit.Record(new TokenDecision(now, clientId, clientIp) { Tenant = tenant }.Denied(DenialReasons.RateLimited,
+            refusal.Description + "; further refusals this minute are counted in one later event"));
     }
 
     /// <summary>Records the summaries of minutes that are over, or of every minute when <paramref name="all"/> (shutdown).</summary>
@@ -101,9 +101,8 @@ public sealed class RateLimitAudit(IAuditSink audit, TimeProvider time)
     private void Summarise(Tally tally, DateTimeOffset now)
     {
         var start = new DateTimeOffset(tally.Window * Window.Ticks, TimeSpan.Zero);
-        audit.Record(TokenAuditEvents.Denied(now, tally.Tenant, DenialReasons.RateLimited,
-            $"{tally.More} more requests refused in the minute from {start:yyyy-MM-ddTHH:mm:ssZ}: {tally.Description}",
-            null, null, null, tally.ClientId, tally.ClientIp, null));
+        audit.Record(new TokenDecision(now, tally.ClientId, tally.ClientIp) { Tenant = tally.Tenant }.Denied(DenialReasons.RateLimited,
+            $"{tally.More} more requests refused in the minute from {start:yyyy-MM-ddTHH:mm:ssZ}: {tally.Description}"));
     }
 
     private sealed class Tally(string tenant, long window, string description, string? clientId, string? clientIp)

@@ -9,6 +9,9 @@ internal enum DbErrorKind
     Other,
     UniqueViolation,
     ForeignKeyViolation,
+
+    /// <summary>The database refuses a value for good (PostgreSQL SQLSTATE classes 22 and 23; SQLite's equivalents).</summary>
+    PermanentRefusal,
 }
 
 /// <summary>

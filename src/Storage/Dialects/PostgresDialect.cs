@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Storage.Changes;
+using WorkloadFederation.Storage.Sql;
 
 namespace WorkloadFederation.Storage.Dialects;
 
@@ -105,17 +106,17 @@ internal sealed class PostgresDialect : ISqlDialect
         {
             var e = events[i];
             times[i] = DialectTime.ToMicroseconds(e.Time).UtcDateTime;
-            columns[0][i] = e.Tenant;
-            columns[1][i] = e.Type;
-            columns[2][i] = e.Outcome;
-            columns[3][i] = e.Reason;
-            columns[4][i] = e.PrincipalId;
-            columns[5][i] = e.CredentialId;
-            columns[6][i] = e.TrustId;
-            columns[7][i] = e.ClientId;
-            columns[8][i] = e.ClientIp;
-            columns[9][i] = e.Subject;
-            columns[10][i] = e.Detail;
+            columns[0][i] = StoreText.Encode(e.Tenant);
+            columns[1][i] = StoreText.Encode(e.Type);
+            columns[2][i] = StoreText.Encode(e.Outcome);
+            columns[3][i] = StoreText.Encode(e.Reason);
+            columns[4][i] = StoreText.Encode(e.PrincipalId);
+            columns[5][i] = StoreText.Encode(e.CredentialId);
+            columns[6][i] = StoreText.Encode(e.TrustId);
+            columns[7][i] = StoreText.Encode(e.ClientId);
+            columns[8][i] = StoreText.Encode(e.ClientIp);
+            columns[9][i] = StoreText.Encode(e.Subject);
+            columns[10][i] = StoreText.Encode(e.Detail);
         }
 
         await using var command = new NpgsqlCommand(AuditInsertSql, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
@@ -161,6 +162,9 @@ internal sealed class PostgresDialect : ISqlDialect
     {
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => DbErrorKind.UniqueViolation,
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => DbErrorKind.ForeignKeyViolation,
+        // Class 22 (data exception: bad encoding, value too long, out of range) and the rest of class 23 (integrity
+        // constraint): the same statement would be refused again, so retrying it is pointless.
+        PostgresException { SqlState: ['2', '2' or '3', ..] } => DbErrorKind.PermanentRefusal,
         _ => DbErrorKind.Other,
     };
 

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Storage.Changes;
+using WorkloadFederation.Storage.Sql;
 
 namespace WorkloadFederation.Storage.Dialects;
 
@@ -141,19 +142,20 @@ internal sealed class SqliteDialect : ISqlDialect
         {
             cancellationToken.ThrowIfCancellationRequested();
             var e = events[i];
-            p[0].Value = e.Tenant;
+            var tenant = StoreText.Encode(e.Tenant)!;
+            p[0].Value = tenant;
             p[1].Value = ToMicroseconds(e.Time);
-            p[2].Value = e.Type;
-            p[3].Value = e.Outcome;
-            p[4].Value = e.Reason;
-            p[5].Value = (object?)e.PrincipalId ?? DBNull.Value;
-            p[6].Value = (object?)e.CredentialId ?? DBNull.Value;
-            p[7].Value = (object?)e.TrustId ?? DBNull.Value;
-            p[8].Value = (object?)e.ClientId ?? DBNull.Value;
-            p[9].Value = (object?)e.ClientIp ?? DBNull.Value;
-            p[10].Value = (object?)e.Subject ?? DBNull.Value;
-            p[11].Value = (object?)e.Detail ?? DBNull.Value;
-            p[12].Value = NextTenantSeq(connection, transaction, lastSeq, e.Tenant);
+            p[2].Value = StoreText.Encode(e.Type);
+            p[3].Value = StoreText.Encode(e.Outcome);
+            p[4].Value = StoreText.Encode(e.Reason);
+            p[5].Value = (object?)StoreText.Encode(e.PrincipalId) ?? DBNull.Value;
+            p[6].Value = (object?)StoreText.Encode(e.CredentialId) ?? DBNull.Value;
+            p[7].Value = (object?)StoreText.Encode(e.TrustId) ?? DBNull.Value;
+            p[8].Value = (object?)StoreText.Encode(e.ClientId) ?? DBNull.Value;
+            p[9].Value = (object?)StoreText.Encode(e.ClientIp) ?? DBNull.Value;
+            p[10].Value = (object?)StoreText.Encode(e.Subject) ?? DBNull.Value;
+            p[11].Value = (object?)StoreText.Encode(e.Detail) ?? DBNull.Value;
+            p[12].Value = NextTenantSeq(connection, transaction, lastSeq, tenant);
             command.ExecuteNonQuery();
         }
 
@@ -193,6 +195,8 @@ internal sealed class SqliteDialect : ISqlDialect
         // SQLITE_CONSTRAINT_UNIQUE (2067), SQLITE_CONSTRAINT_PRIMARYKEY (1555), SQLITE_CONSTRAINT_FOREIGNKEY (787).
         SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } => DbErrorKind.UniqueViolation,
         SqliteException { SqliteExtendedErrorCode: 787 } => DbErrorKind.ForeignKeyViolation,
+        // SQLITE_TOOBIG (18), SQLITE_CONSTRAINT (19, any other constraint), SQLITE_MISMATCH (20): refused for good.
+        SqliteException { SqliteErrorCode: 18 or 19 or 20 } => DbErrorKind.PermanentRefusal,
         _ => DbErrorKind.Other,
     };
 

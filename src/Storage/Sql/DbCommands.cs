@@ -23,7 +23,7 @@ internal static class DbCommands
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@" + name;
-        parameter.Value = value ?? DBNull.Value;
+        parameter.Value = value is string text ? StoreText.Encode(text) : value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
 
@@ -46,6 +46,20 @@ internal static class DbCommands
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
+}
+
+/// <summary>
+/// Text as both engines can hold it. PostgreSQL refuses U+0000 in <c>text</c> (SQLSTATE 22021) and a verified token
+/// may still carry one (a <c>sub</c> is the issuer's choice), so it is stored as U+FFFD on both engines: one store
+/// behaviour, and a decision with such a value is still recorded rather than refused.
+/// </summary>
+internal static class StoreText
+{
+    /// <summary>The character stored in place of U+0000.</summary>
+    public const char NulReplacement = '\uFFFD';
+
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? Encode(string? text) => text is not null && text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', NulReplacement) : text;
 }
 
 /// <summary>Lists (roles, owners, CIDRs, algorithms) are JSON arrays of strings in text columns.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Store;
 
@@ -82,7 +83,15 @@ internal sealed partial class SqlFederationStore
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await dialect.LockAuditAppendAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         // Rows get their ids in list order; the dialect picks its fastest batched insert (one prepared statement).
-        await dialect.InsertAuditRowsAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await dialect.InsertAuditRowsAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex) when (dialect.Classify(ex) == Dialects.DbErrorKind.PermanentRefusal)
+        {
+            throw new StoreRefusedException("The store refuses a value of these audit events.", ex);
+        }
+
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

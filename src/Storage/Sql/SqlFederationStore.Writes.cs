@@ -281,6 +281,10 @@ internal sealed partial class SqlFederationStore
                 ? new StoreConflictException(ConflictCodes.ProviderInUse, "The provider is used by at least one trust.")
                 : new StoreNotFoundException("An entity the write refers to was not found.");
         }
+        catch (DbException ex) when (dialect.Classify(ex) == Dialects.DbErrorKind.PermanentRefusal)
+        {
+            throw new StoreRefusedException("The store refuses a value of this write.", ex);
+        }
 
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         dialect.OnCommitted();

@@ -14,10 +14,13 @@ public sealed class RecordingAuditStore : IAuditStore
 
     public int FailuresToInject { get; set; }
 
-    /// <summary>Events the store refuses as invalid, as the SQL stores do (ArgumentException), every time.</summary>
+    /// <summary>Events the store refuses as invalid, as the SQL stores do (StoreRefusedException), every time.</summary>
     public Func<AuditEvent, bool>? Refuse { get; set; }
 
     public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Completed with the batch when an append starts waiting on <see cref="Gate"/>.</summary>
+    public TaskCompletionSource<IReadOnlyList<AuditEvent>> Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<AuditEvent> Events
     {
@@ -45,6 +48,7 @@ public sealed class RecordingAuditStore : IAuditStore
     {
         if (Gate is { } gate)
         {
+            Entered.TrySetResult([.. events]);
             await gate.Task.WaitAsync(cancellationToken);
         }
 
@@ -58,7 +62,7 @@ public sealed class RecordingAuditStore : IAuditStore
 
             if (Refuse is { } refuse && events.Any(refuse))
             {
-                throw new ArgumentException("an event is invalid", nameof(events));
+                throw new StoreRefusedException("an event is invalid", new InvalidOperationException("refused by the test store"));
             }
 
             _batches.Add([.. events]);
@@ -93,8 +97,9 @@ public sealed class AuditWriterTests
         TimeProvider.System,
         NullLogger<AuditWriter>.Instance);
 
-    private static AuditEvent Event(int i) => TokenAuditEvents.Denied(
-        DateTimeOffset.UnixEpoch.AddSeconds(i), "acme.example.com", "token_expired", "token expired", null, null, $"trust-{i}", null, "10.0.0.1", null);
+    private static AuditEvent Event(int i) =>
+        new TokenDecision(DateTimeOffset.UnixEpoch.AddSeconds(i), null, "10.0.0.1") { Tenant = "acme.example.com", TrustId = $"trust-{i}" }
+            .Denied("token_expired", "token expired");
 
     [Fact]
     public async Task Flush_BufferedEvents_AreAllWrittenInBatchesInOrder()
@@ -311,7 +316,10 @@ public sealed class AuditWriterTests
             writer.Record(Event(i));
         }
 
-        // The loop is now blocked inside an append; a clean stop cancels the loop, completes and flushes.
+        // Wait until the loop is blocked inside an append (the first batch); then a clean stop cancels the loop,
+        // completes and flushes.
+        var inFlight = await _store.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["trust-0", "trust-1", "trust-2"], inFlight.Select(e => e.TrustId));
         stop.Cancel();
         writer.Complete();
         writer.Record(Event(99)); // after completion: dropped and counted

@@ -9,7 +9,7 @@ using Xunit;
 namespace WorkloadFederation.Federation.Tests.Exchange;
 
 /// <summary>
-/// Preset fidelity (issue 4): each platform's real claim set (the Providers fixtures) signed as a token of that
+/// Preset fidelity: each platform's real claim set (the Providers fixtures) signed as a token of that
 /// platform's issuer and sent through the whole exchange with each example condition of the platform's guide —
 /// accepted or refused as the fixture expects, and the trust test runner agrees.
 /// </summary>

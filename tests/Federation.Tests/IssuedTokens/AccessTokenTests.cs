@@ -105,6 +105,27 @@ public sealed class AccessTokenTests
     }
 
     [Fact]
+    public void Issue_Header_WritesTypAtJwtPlainly()
+    {
+        var token = Issue(CredentialDescriptor());
+
+        var header = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Token.AsSpan(0, token.Token.IndexOf('.'))));
+        Assert.Contains("\"typ\":\"at+jwt\"", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_OneSecondBeforeExpiry_IsActiveAndAtExpiry_IsExpired()
+    {
+        // The node's own tokens get no leeway past exp (the same freshness rules, their own windows).
+        var token = Issue(CredentialDescriptor());
+        _time.Advance(TimeSpan.FromSeconds(3599));
+        Assert.True(_validator.Validate(token.Token, _snapshot).IsActive);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(InactiveReasons.Expired, _validator.Validate(token.Token, _snapshot).Reason);
+    }
+
+    [Fact]
     public void Validate_AfterExpiry_IsInactiveExpired()
     {
         var token = Issue(CredentialDescriptor());

@@ -25,6 +25,12 @@ public sealed class InMemoryConfigurationStore : IConfigurationStore, IReplaySto
     /// <summary>When set, the next read of the change feed throws (a store outage).</summary>
     public Exception? FailNextRead { get; set; }
 
+    /// <summary>How many injected failures were thrown (a test checks its failure actually fired).</summary>
+    public int FailuresThrown { get; private set; }
+
+    /// <summary>The clock of <see cref="WaitForChangeAsync"/>'s timeout (a manual clock lets a test drive the poll).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public Task MigrateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<StoreState> LoadAsync(CancellationToken cancellationToken)
@@ -76,7 +82,7 @@ public sealed class InMemoryConfigurationStore : IConfigurationStore, IReplaySto
 
         try
         {
-            await signal.WaitAsync(timeout, cancellationToken);
+            await signal.WaitAsync(timeout, Time, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -235,6 +241,7 @@ public sealed class InMemoryConfigurationStore : IConfigurationStore, IReplaySto
         if (FailNextRead is { } failure)
         {
             FailNextRead = null;
+            FailuresThrown++;
             throw failure;
         }
     }

@@ -82,7 +82,12 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
         ["Telemetry:MetricsListenUrl"] = MetricsUrl.ToString().TrimEnd('/'),
     };
 
-    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings, Telemetry.Install));
+    /// <summary>True to run on a throw-away PostgreSQL database instead of SQLite.</summary>
+    protected virtual bool OnPostgres => false;
+
+    protected override Task<StoreBackend> CreateBackendAsync() => OnPostgres
+        ? PostgresBackend.CreateAsync(Settings, Telemetry.Install)
+        : Task.FromResult<StoreBackend>(new TunedSqliteBackend(Settings, Telemetry.Install));
 
     async Task IAsyncLifetime.InitializeAsync()
     {
@@ -227,6 +232,27 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
         }
     }
 
+    /// <summary>Every audit event of the tenant, oldest first, as the raw JSON of each page, following <c>next</c> to the end.</summary>
+    public async Task<List<string>> AllAuditPagesAsync()
+    {
+        var pages = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await AdminAsync(HttpMethod.Get, "/audit-events?limit=500" + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after)));
+            Assert.True(page.Status == HttpStatusCode.OK, page.ToString());
+            pages.Add(page.Body);
+            if (!page.Json.TryGetProperty("next", out var next) || next.ValueKind == JsonValueKind.Null)
+            {
+                return pages;
+            }
+
+            var cursor = next.ValueKind == JsonValueKind.String ? next.GetString()! : next.GetRawText();
+            Assert.True(cursor != after, $"the audit cursor did not advance past {after}");
+            after = cursor;
+        }
+    }
+
     /// <summary>True when <c>/healthz</c> answers 200.</summary>
     public async Task<bool> HealthyAsync()
     {
@@ -240,4 +266,10 @@ public class HostileNodeFixture : NodeFixture, IAsyncLifetime
     public static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
     public string TokenEndpointUrl => new Uri(Node.BaseAddress, EndpointPaths.Token).ToString();
+}
+
+/// <summary>The hostile node on PostgreSQL: the same suites, where the store can diverge (STYLE.md "Tests").</summary>
+public sealed class PostgresHostileNodeFixture : HostileNodeFixture
+{
+    protected override bool OnPostgres => true;
 }

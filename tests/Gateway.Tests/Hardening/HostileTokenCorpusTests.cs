@@ -22,13 +22,13 @@ public sealed record Attempt(string ClientId, Dictionary<string, string> Form)
 public sealed record HostileCase(string Name, Func<HostileNodeFixture, Attempt> Build, HttpStatusCode Status, string? Error, string? Reason);
 
 /// <summary>
-/// Issue 6 "Hostile tokens": a named corpus of attack and malformation cases sent through the real token endpoint of a
+/// Hostile tokens: a named corpus of attack and malformation cases sent through the real token endpoint of a
 /// dev-mode node, against trusts whose providers are a local issuer the test holds the keys of (see
 /// <see cref="HostileNodeFixture"/>), plus client credentials attacks. Each case asserts the exact HTTP status, the
 /// OAuth <c>error</c>, the audit event's reason code and that <c>/healthz</c> still answers; a few control cases prove
 /// that the same harness issues a token when nothing is wrong.
 /// </summary>
-public sealed class HostileTokenCorpusTests(HostileNodeFixture fixture) : IClassFixture<HostileNodeFixture>
+public abstract class HostileTokenCorpusTests(HostileNodeFixture fixture)
 {
     private const string Format = DenialReasons.InvalidJwtFormat;
     private const string Alg = DenialReasons.AlgorithmNotAllowed;
@@ -77,6 +77,14 @@ public sealed class HostileTokenCorpusTests(HostileNodeFixture fixture) : IClass
         Assert.Equal(0, fixture.Issuer.HitsOf("/attacker/jwks"));
         Assert.Equal(0, fixture.Issuer.HitsOf("/attacker/cert.pem"));
         Assert.Equal(0, fixture.Issuer.HitsOf("/attacker/.well-known/openid-configuration"));
+
+        // Positive controls: the counter sees the node's own fetches of the trusted realm's keys, and counts a request
+        // to the attacker's URL the moment one is made; so the zeros above mean "never fetched", not "never counted".
+        Assert.True(fixture.Issuer.HitsOf("/main/jwks") >= 1, "the node's fetch of the trusted JWKS was not counted");
+        using var probe = new HttpClient();
+        using var fetched = await probe.GetAsync(fixture.Issuer.BaseUrl + "/attacker/jwks");
+        Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
+        Assert.Equal(1, fixture.Issuer.HitsOf("/attacker/jwks"));
     }
 
     private async Task RunAsync(string name)
@@ -422,3 +430,7 @@ public sealed class HostileTokenCorpusTests(HostileNodeFixture fixture) : IClass
         return Encoding.ASCII.GetString(input) + "." + Forge.Seg(Federation.Credentials.Ed25519Keys.Sign(secret.PrivateKey, input));
     }
 }
+
+public sealed class SqliteHostileTokenCorpusTests(HostileNodeFixture fixture) : HostileTokenCorpusTests(fixture), IClassFixture<HostileNodeFixture>;
+
+public sealed class PostgresHostileTokenCorpusTests(PostgresHostileNodeFixture fixture) : HostileTokenCorpusTests(fixture), IClassFixture<PostgresHostileNodeFixture>;

@@ -8,7 +8,7 @@ using WorkloadFederation.Gateway.Tests.Integration;
 namespace WorkloadFederation.Gateway.Tests.Hardening;
 
 /// <summary>
-/// Issue 6 "Input limits": each request limit of a node with default settings, over real HTTP. Every refusal is a
+/// Input limits: each request limit of a node with default settings, over real HTTP. Every refusal is a
 /// 400/413/414/431 — never a 5xx — and, where the node (not Kestrel) answers, the body names the limit. The node stays
 /// healthy and records no unhandled exception.
 /// </summary>

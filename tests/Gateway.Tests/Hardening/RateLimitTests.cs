@@ -55,7 +55,7 @@ internal static class TooMany
     }
 }
 
-/// <summary>Issue 6 "rate limits per client id": the (N+1)th request of one client id in a minute is 429 with Retry-After; another client id is unaffected.</summary>
+/// <summary>Rate limit per client id: the (N+1)th request of one client id in a minute is 429 with Retry-After; another client id is unaffected.</summary>
 public sealed class PerClientRateLimitTests(PerClientLimitedFixture fixture) : IClassFixture<PerClientLimitedFixture>
 {
     [Fact]

@@ -1,10 +1,13 @@
+using System.Data.Common;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
 using WorkloadFederation.Federation.IssuedTokens;
+using WorkloadFederation.Gateway.Options;
 using WorkloadFederation.Gateway.Tests.Integration;
 using WorkloadFederation.Storage;
 using B64 = System.Buffers.Text.Base64Url;
@@ -12,12 +15,13 @@ using B64 = System.Buffers.Text.Base64Url;
 namespace WorkloadFederation.Gateway.Tests.Hardening;
 
 /// <summary>
-/// Issue 6 "Secrets hygiene": every log line of a full scenario (bootstrap, admin writes, credential creation, client
+/// Secrets hygiene: every log line of a full scenario (bootstrap, admin writes, credential creation, client
 /// credentials with secret and with assertion, token exchange, denials) is captured through
 /// <see cref="NodeInstance.Logs"/> (an <c>ILoggerProvider</c> at Debug level, installed before the node starts) and
-/// searched for every secret the scenario handled; the raw SQLite files are searched for private key material.
+/// searched for every secret the scenario handled; the raw store (SQLite's files, or every value of every PostgreSQL
+/// table) is searched for private key material.
 /// </summary>
-public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixture<HostileNodeFixture>
+public abstract class SecretsHygieneTests(HostileNodeFixture fixture)
 {
     [Fact]
     public async Task Logs_FullScenario_ContainNoSecretKeyAssertionOrToken()
@@ -94,7 +98,9 @@ public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixt
         var introspected = await http.PostFormAsync(EndpointPaths.Introspect, new Dictionary<string, string> { [OAuthParameters.Token] = bySecret.Str("access_token") }, fixture.AdminToken);
         Assert.Equal(HttpStatusCode.OK, introspected.Status);
         var revoked = await http.PostFormAsync(EndpointPaths.Revoke, new Dictionary<string, string> { [OAuthParameters.Token] = byAssertion.Str("access_token") }, fixture.AdminToken);
-        Assert.True((int)revoked.Status < 500, revoked.ToString());
+        Assert.True(revoked.Status == HttpStatusCode.OK, revoked.ToString()); // RFC 7009 §2.2
+        var afterRevoke = await http.PostFormAsync(EndpointPaths.Introspect, new Dictionary<string, string> { [OAuthParameters.Token] = byAssertion.Str("access_token") }, fixture.AdminToken);
+        Assert.False(afterRevoke.Json.GetProperty("active").GetBoolean(), "the revoked token is still active");
 
         foreach (var (pkcs8, d) in NodeSigningPrivateKeys(fixture))
         {
@@ -111,7 +117,10 @@ public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixt
         Assert.True(logs.Length > 1000, "the scenario produced almost no log output; is the capture working?");
         Assert.Contains("Debug", logs, StringComparison.Ordinal);
         Assert.Contains(fixture.MainTrustClientId, logs, StringComparison.Ordinal); // the grant decisions were logged (by client id)
-        var audit = (await fixture.AdminAsync(HttpMethod.Get, "/audit-events?limit=500")).Body;
+        // Every audit event, paged to the end (newest events are the likeliest to quote this scenario's material).
+        var auditPages = await fixture.AllAuditPagesAsync();
+        Assert.Contains(auditPages, page => page.Contains(fixture.CredentialB.ClientId, StringComparison.Ordinal));
+        var audit = string.Join('\n', auditPages);
         var leaks = secrets.Where(s => logs.Contains(s.Value, StringComparison.Ordinal)).Select(s => "log: " + s.What)
             .Concat(secrets.Where(s => audit.Contains(s.Value, StringComparison.Ordinal)).Select(s => "audit: " + s.What))
             .ToList();
@@ -145,7 +154,7 @@ public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Store_RawSqliteFiles_HoldNoPrivateKeyInClear()
+    public async Task Store_RawContent_HoldsNoPrivateKeyInClear()
     {
         var created = await fixture.AdminAsync(HttpMethod.Post, $"/service-principals/{fixture.PrincipalId}/credentials", new { display_name = "at-rest" });
         Assert.Equal(HttpStatusCode.Created, created.Status);
@@ -190,26 +199,55 @@ public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixt
         }
     }
 
-    /// <summary>Every byte of the node's SQLite database files (main file, WAL, shared memory), read while the node runs.</summary>
+    /// <summary>
+    /// What the store holds, read while the node runs: every byte of SQLite's database files (main file, WAL, shared
+    /// memory), or every value of every PostgreSQL table (bytea as bytes, the rest as UTF-8 text).
+    /// </summary>
     private static byte[] RawStoreBytes(HostileNodeFixture fixture)
     {
-        var files = Directory.GetFiles(fixture.Backend.DataDir, StoreFactory.SqliteFileName + "*");
-        Assert.Contains(files, f => f.EndsWith(StoreFactory.SqliteFileName, StringComparison.Ordinal));
         using var all = new MemoryStream();
-        foreach (var file in files)
+        if (fixture.Backend.Name == StoreOptions.Postgres)
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.CopyTo(all);
+            var tables = Query(fixture, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", r => r.GetString(0));
+            Assert.Contains("signing_keys", tables);
+            foreach (var table in tables)
+            {
+                foreach (var row in Query(fixture, $"SELECT * FROM \"{table}\"", r => Enumerable.Range(0, r.FieldCount).Select(r.GetValue).ToArray()))
+                {
+                    foreach (var value in row)
+                    {
+                        var bytes = value as byte[] ?? Encoding.UTF8.GetBytes(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
+                        all.Write(bytes);
+                        all.WriteByte(0);
+                    }
+                }
+            }
+        }
+        else
+        {
+            var files = Directory.GetFiles(fixture.Backend.DataDir, StoreFactory.SqliteFileName + "*");
+            Assert.Contains(files, f => f.EndsWith(StoreFactory.SqliteFileName, StringComparison.Ordinal));
+            foreach (var file in files)
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                stream.CopyTo(all);
+            }
         }
 
         Assert.True(all.Length > 4096);
         return all.ToArray();
     }
 
-    private static List<T> Query<T>(HostileNodeFixture fixture, string sql, Func<SqliteDataReader, T> read)
+    private static List<T> Query<T>(HostileNodeFixture fixture, string sql, Func<DbDataReader, T> read)
     {
-        var path = Path.Combine(fixture.Backend.DataDir, StoreFactory.SqliteFileName);
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        using DbConnection connection = fixture.Backend.Name == StoreOptions.Postgres
+            ? new NpgsqlConnection(fixture.Backend.Setup().ConnectionString)
+            : new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(fixture.Backend.DataDir, StoreFactory.SqliteFileName),
+                Mode = SqliteOpenMode.ReadOnly,
+                Pooling = false,
+            }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -240,3 +278,7 @@ public sealed class SecretsHygieneTests(HostileNodeFixture fixture) : IClassFixt
         return keys;
     }
 }
+
+public sealed class SqliteSecretsHygieneTests(HostileNodeFixture fixture) : SecretsHygieneTests(fixture), IClassFixture<HostileNodeFixture>;
+
+public sealed class PostgresSecretsHygieneTests(PostgresHostileNodeFixture fixture) : SecretsHygieneTests(fixture), IClassFixture<PostgresHostileNodeFixture>;

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace WorkloadFederation.Gateway.Tests.Hardening;
 
 /// <summary>The hostile node with rate limits raised, so fuzzing measures the endpoint rather than the limiter.</summary>
-public sealed class FuzzNodeFixture : HostileNodeFixture
+public class FuzzNodeFixture : HostileNodeFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
@@ -20,12 +20,18 @@ public sealed class FuzzNodeFixture : HostileNodeFixture
     };
 }
 
+/// <summary>The fuzzing node on PostgreSQL.</summary>
+public sealed class PostgresFuzzNodeFixture : FuzzNodeFixture
+{
+    protected override bool OnPostgres => true;
+}
+
 /// <summary>
-/// Issue 6: property-based tests (FsCheck core API) against the real token endpoint — random form bodies, random token
+/// Property-based tests (FsCheck core API) against the real token endpoint — random form bodies, random token
 /// strings, and mutations of valid subject tokens and client assertions never produce a 5xx, never crash the node, and a
 /// mutated credential is never accepted. Iteration counts are asserted, not just configured.
 /// </summary>
-public sealed class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOutputHelper output) : IClassFixture<FuzzNodeFixture>
+public abstract class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOutputHelper output)
 {
     public const int FormIterations = 1000;
     public const int TokenIterations = 1000;
@@ -153,6 +159,9 @@ public sealed class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOut
         var original = Wire.Assertion(clientId, secret, fixture.Tenant, DateTimeOffset.UtcNow, lifetime: TimeSpan.FromMinutes(4));
         var mutated = Mutations(original);
 
+        // Positive control: the unmutated assertion authenticates the first time it is sent (during the property when
+        // a mutation happens to leave it unchanged, else after it); otherwise every refusal below would be vacuous.
+        var originalSent = false;
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(AssertionMutationIterations), Prop.ForAll(mutated.ToArbitrary(), a =>
         {
             var reply = PostForm(Wire.AssertionForm(clientId, a));
@@ -160,11 +169,21 @@ public sealed class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOut
             {
                 Assert.True(reply.Status != HttpStatusCode.OK, $"mutated assertion accepted: {Quote(a)}");
             }
+            else
+            {
+                Assert.True(originalSent ? reply.Status == HttpStatusCode.Unauthorized : reply.Status == HttpStatusCode.OK, reply.ToString());
+                originalSent = true;
+            }
 
             return Record(reply, $"mutated assertion {Quote(a)}");
         }));
 
         Finish(AssertionMutationIterations, "mutated client assertions");
+        if (!originalSent)
+        {
+            var control = PostForm(Wire.AssertionForm(clientId, original));
+            Assert.True(control.Status == HttpStatusCode.OK, $"the unmutated assertion does not authenticate: {control}");
+        }
     }
 
     /// <summary>One to four edits of <paramref name="original"/>: replace, insert or delete a character, swap or duplicate segments, truncate.</summary>
@@ -202,3 +221,9 @@ public sealed class TokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOut
 
     private static string Quote(string s) => s.Length > 200 ? s[..200] + "…" : s;
 }
+
+public sealed class SqliteTokenEndpointPropertyTests(FuzzNodeFixture fixture, ITestOutputHelper output)
+    : TokenEndpointPropertyTests(fixture, output), IClassFixture<FuzzNodeFixture>;
+
+public sealed class PostgresTokenEndpointPropertyTests(PostgresFuzzNodeFixture fixture, ITestOutputHelper output)
+    : TokenEndpointPropertyTests(fixture, output), IClassFixture<PostgresFuzzNodeFixture>;

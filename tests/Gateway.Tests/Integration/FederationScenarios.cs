@@ -8,10 +8,11 @@ using WorkloadFederation.Contracts.OAuth;
 namespace WorkloadFederation.Gateway.Tests.Integration;
 
 /// <summary>
-/// Providers, trusts and the token exchange end to end with the node's development issuer (dev mode, SQLite): a CI job's
+/// Providers, trusts and the token exchange end to end with the node's development issuer (dev mode; SQLite and PostgreSQL): a CI job's
 /// token minted at <c>/dev/oidc/token</c> is exchanged at <c>/auth/v1/token</c>.
 /// </summary>
-public sealed class FederationScenarios(DevNodeFixture fixture) : NodeScenarioBase<DevNodeFixture>(fixture), IClassFixture<DevNodeFixture>
+public abstract class FederationScenarios<TFixture>(TFixture fixture) : NodeScenarioBase<TFixture>(fixture)
+    where TFixture : DevNodeFixture
 {
     private async Task<JsonElement> DevProviderAsync()
     {
@@ -321,3 +322,7 @@ public sealed class FederationScenarios(DevNodeFixture fixture) : NodeScenarioBa
         Assert.Contains("repository", github.GetProperty("claims").EnumerateArray().Select(c => c.GetString()));
     }
 }
+
+public sealed class SqliteFederationScenarios(DevNodeFixture fixture) : FederationScenarios<DevNodeFixture>(fixture), IClassFixture<DevNodeFixture>;
+
+public sealed class PostgresFederationScenarios(PostgresDevNodeFixture fixture) : FederationScenarios<PostgresDevNodeFixture>(fixture), IClassFixture<PostgresDevNodeFixture>;

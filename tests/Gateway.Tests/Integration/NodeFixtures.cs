@@ -49,7 +49,8 @@ public sealed class SqliteBackend : StoreBackend
         new(dataDir ?? DataDir, StoreOptions.Sqlite, null, Kek, dev);
 }
 
-public sealed class PostgresBackend : StoreBackend
+/// <summary>A throw-away PostgreSQL database, with optional extra node settings (limits, rate limits).</summary>
+public sealed class PostgresBackend(IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null) : StoreBackend
 {
     private PostgresTestDatabase? _database;
 
@@ -58,7 +59,20 @@ public sealed class PostgresBackend : StoreBackend
     public async Task InitializeAsync() => _database = await PostgresTestDatabase.CreateAsync();
 
     public override NodeSetup Setup(string? dataDir = null, bool dev = false) =>
-        new(dataDir ?? DataDir, StoreOptions.Postgres, _database!.ConnectionString, Kek, dev);
+        new(dataDir ?? DataDir, StoreOptions.Postgres, _database!.ConnectionString, Kek, dev)
+        {
+            Settings = settings is null ? [] : new Dictionary<string, string?>(settings),
+            Configure = configure,
+        };
+
+    /// <summary>A backend with its database created.</summary>
+    public static async Task<StoreBackend> CreateAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
+    {
+        var backend = new PostgresBackend(settings, configure);
+        await backend.InitializeAsync();
+        return backend;
+    }
 
     public override async ValueTask DisposeAsync()
     {
@@ -120,18 +134,19 @@ public sealed class SqliteNodeFixture : NodeFixture
 
 public sealed class PostgresNodeFixture : NodeFixture
 {
-    protected override async Task<StoreBackend> CreateBackendAsync()
-    {
-        var backend = new PostgresBackend();
-        await backend.InitializeAsync();
-        return backend;
-    }
+    protected override Task<StoreBackend> CreateBackendAsync() => PostgresBackend.CreateAsync();
 }
 
 /// <summary>Dev mode on SQLite (dev issuer, loopback http providers).</summary>
-public sealed class DevNodeFixture : NodeFixture
+public class DevNodeFixture : NodeFixture
 {
     protected override bool Dev => true;
 
     protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new SqliteBackend());
+}
+
+/// <summary>Dev mode on PostgreSQL.</summary>
+public sealed class PostgresDevNodeFixture : DevNodeFixture
+{
+    protected override Task<StoreBackend> CreateBackendAsync() => PostgresBackend.CreateAsync();
 }

@@ -73,6 +73,8 @@ public sealed class NodeInstance : IAsyncDisposable
             ["Store:ConnectionString"] = setup.ConnectionString,
             ["Keys:KeyEncryptionKey"] = setup.Kek,
         };
+        // As a deployment would: the node's public URL is configured, not taken from each request's Host header.
+        settings.TryAdd("Tenancy:PublicBaseUrl", url);
         var app = SiloHost.Build(NodeCommandLine.Parse([.. args]), builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);

@@ -33,12 +33,17 @@ public static class Wire
         }
     }
 
-    public static Task<Reply> PostFormAsync(this HttpClient http, string path, IEnumerable<KeyValuePair<string, string>> fields, string? bearer = null)
+    public static Task<Reply> PostFormAsync(this HttpClient http, string path, IEnumerable<KeyValuePair<string, string>> fields, string? bearer = null, string? host = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
         if (bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        if (host is not null)
+        {
+            request.Headers.Host = host;
         }
 
         return SendAsync(http, request);

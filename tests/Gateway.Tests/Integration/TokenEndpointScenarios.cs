@@ -77,14 +77,28 @@ public abstract class TokenEndpointScenarios<TFixture>(TFixture fixture) : NodeS
     }
 
     [Fact]
-    public async Task ClientCredentials_TokenEndpointUrlAsAudience_IsAccepted()
+    public async Task ClientCredentials_ConfiguredPublicTokenEndpointUrlAsAudience_IsAccepted()
     {
+        // The test node's Tenancy:PublicBaseUrl is its own base address (NodeInstance).
         var (clientId, secret, _, _) = await NewCredentialAsync();
 
         var assertion = Wire.Assertion(clientId, secret, new Uri(Fixture.Node.BaseAddress, EndpointPaths.Token).ToString(), DateTimeOffset.UtcNow);
         var reply = await Http.PostFormAsync(EndpointPaths.Token, Wire.AssertionForm(clientId, assertion));
 
         Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+    }
+
+    [Fact]
+    public async Task ClientCredentials_AttackerAudienceWithMatchingHostHeader_IsAssertionInvalid()
+    {
+        // RFC 7523 §3 item 3: an assertion made for another server must not be relayed here, whatever Host the relay sends.
+        var (clientId, secret, _, _) = await NewCredentialAsync();
+        const string AttackerHost = "tokens.attacker.example";
+
+        var assertion = Wire.Assertion(clientId, secret, $"http://{AttackerHost}{EndpointPaths.Token}", DateTimeOffset.UtcNow);
+        var reply = await Http.PostFormAsync(EndpointPaths.Token, Wire.AssertionForm(clientId, assertion), host: AttackerHost);
+
+        await AssertDeniedAsync(reply, HttpStatusCode.Unauthorized, OAuthErrors.InvalidClient, DenialReasons.AssertionInvalid, clientId);
     }
 
     [Fact]

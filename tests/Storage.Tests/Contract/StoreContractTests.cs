@@ -1080,6 +1080,26 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Audit_TextWithNulAndControlCharacters_IsStoredWithNulReplacedOnBothEngines()
+    {
+        // PostgreSQL refuses U+0000 in text; a verified token's sub may hold one. The store keeps the event.
+        var tenant = NewTenant();
+        const string Hostile = "a\u0000b\u0001\u001b[31m\u007f\u0085\u2028c";
+        var hostile = Audit(tenant, 1) with { Subject = Hostile, Detail = Hostile, ClientId = Hostile, Reason = "r\u0000" };
+
+        await Store.AppendAsync([hostile, Audit(tenant, 2)], None);
+
+        var page = await Store.QueryAsync(tenant, 0, 10, None);
+        Assert.Equal(2, page.Events.Count);
+        var expected = Hostile.Replace('\u0000', StoreText.NulReplacement);
+        Assert.Equal(expected, page.Events[0].Event.Subject);
+        Assert.Equal(expected, page.Events[0].Event.Detail);
+        Assert.Equal(expected, page.Events[0].Event.ClientId);
+        Assert.Equal("r\uFFFD", page.Events[0].Event.Reason);
+        Assert.Equal("event 2", page.Events[1].Event.Detail);
+    }
+
+    [Fact]
     public async Task Audit_BadArguments_AreRefused()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.QueryAsync("x.example.com", 0, 0, None));

@@ -86,4 +86,55 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
         Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("22021", nameof(DbErrorKind.PermanentRefusal))] // character_not_in_repertoire (U+0000 in text)
+    [InlineData("22P05", nameof(DbErrorKind.PermanentRefusal))] // untranslatable_character
+    [InlineData("22001", nameof(DbErrorKind.PermanentRefusal))] // string_data_right_truncation
+    [InlineData("22008", nameof(DbErrorKind.PermanentRefusal))] // datetime_field_overflow
+    [InlineData("23502", nameof(DbErrorKind.PermanentRefusal))] // not_null_violation
+    [InlineData("23514", nameof(DbErrorKind.PermanentRefusal))] // check_violation
+    [InlineData("23505", nameof(DbErrorKind.UniqueViolation))]
+    [InlineData("23503", nameof(DbErrorKind.ForeignKeyViolation))]
+    [InlineData("40001", nameof(DbErrorKind.Other))] // serialization_failure: retry
+    [InlineData("08006", nameof(DbErrorKind.Other))] // connection_failure: retry
+    [InlineData("57P01", nameof(DbErrorKind.Other))] // admin_shutdown: retry
+    [InlineData("53300", nameof(DbErrorKind.Other))] // too_many_connections: retry
+    public async Task Classify_SqlState_PermanentRefusalsAreClassesTwentyTwoAndTwentyThree(string sqlState, string expected)
+    {
+        await using var store = StoreFactory.CreatePostgres(Database.ConnectionString, _time);
+        var dialect = ((SqlFederationStore)store).SqlDialect;
+
+        Assert.Equal(expected, dialect.Classify(new PostgresException("refused", "ERROR", "ERROR", sqlState)).ToString());
+    }
+
+    [Fact]
+    public async Task Append_ValueTheServerRefuses_IsAStoreRefusalNotAnOutage()
+    {
+        // A real refusal from the server: a CHECK constraint added for the test (SQLSTATE 23514).
+        await using var store = StoreFactory.CreatePostgres(Database.ConnectionString, _time);
+        await store.MigrateAsync(CancellationToken.None);
+        await using (var admin = new NpgsqlConnection(Database.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var check = new NpgsqlCommand("ALTER TABLE audit_events ADD CONSTRAINT no_forbidden CHECK (reason <> 'forbidden')", admin);
+            await check.ExecuteNonQueryAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<Federation.Store.StoreRefusedException>(() =>
+            store.AppendAsync([Samples.Audit("refusal.example.com", 1) with { Reason = "forbidden" }], CancellationToken.None));
+        Assert.IsType<PostgresException>(refused.InnerException);
+
+        // The audit writer drops only the refused event; the events around it reach the store.
+        var writer = new Federation.Audit.AuditWriter(store, new Federation.Audit.AuditOptions(), _time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Federation.Audit.AuditWriter>.Instance);
+        writer.Record(Samples.Audit("refusal.example.com", 2));
+        writer.Record(Samples.Audit("refusal.example.com", 3) with { Reason = "forbidden" });
+        writer.Record(Samples.Audit("refusal.example.com", 4));
+        await writer.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(1, writer.Dropped);
+        var stored = await store.QueryAsync("refusal.example.com", 0, 10, CancellationToken.None);
+        Assert.Equal(["event 2", "event 4"], stored.Events.Select(e => e.Event.Detail));
+    }
 }

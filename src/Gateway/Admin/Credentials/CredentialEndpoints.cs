@@ -11,6 +11,7 @@ using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
 using WorkloadFederation.Federation.Network;
 using WorkloadFederation.Federation.Store;
+using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Admin.Authorization;
 using WorkloadFederation.Gateway.Admin.Common;
 using WorkloadFederation.Gateway.Admin.ServicePrincipals;
@@ -39,10 +40,10 @@ internal static class CredentialEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(ServicePrincipalEndpoints.Path + "/{id}/credentials").WithTags("Credentials");
-        group.MapPost("/", CreateAsync).Produces<CredentialDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).WithWireBody<CreateCredentialRequest>().Produces<CredentialDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<CredentialListDto>();
         group.MapGet("/{cid}", Get).Produces<CredentialDto>();
-        group.MapPatch("/{cid}", UpdateAsync).Produces<CredentialDto>();
+        group.MapPatch("/{cid}", UpdateAsync).WithWireBody<UpdateCredentialRequest>().Produces<CredentialDto>();
         group.MapDelete("/{cid}", RevokeAsync).Produces(StatusCodes.Status204NoContent);
     }
 

@@ -7,6 +7,7 @@ using WorkloadFederation.Federation.Jwt;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.ProviderKeys;
 using WorkloadFederation.Federation.Providers;
+using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Admin.Authorization;
 using WorkloadFederation.Gateway.Admin.Common;
 using WorkloadFederation.Gateway.Problems;
@@ -28,10 +29,10 @@ internal static class ProviderEndpoints
     {
         api.MapGet("/provider-presets", Presets).WithTags("Providers").Produces<ProviderPresetListDto>();
         var group = api.MapGroup("/providers").WithTags("Providers");
-        group.MapPost("/", CreateAsync).Produces<ProviderDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).WithWireBody<CreateProviderRequest>().Produces<ProviderDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<ProviderListDto>();
         group.MapGet("/{id}", Get).Produces<ProviderDto>();
-        group.MapPatch("/{id}", UpdateAsync).Produces<ProviderDto>();
+        group.MapPatch("/{id}", UpdateAsync).WithWireBody<UpdateProviderRequest>().Produces<ProviderDto>();
         group.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
     }
 

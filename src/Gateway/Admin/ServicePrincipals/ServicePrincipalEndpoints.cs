@@ -5,6 +5,7 @@ using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
+using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Admin.Authorization;
 using WorkloadFederation.Gateway.Admin.Common;
 using WorkloadFederation.Gateway.Problems;
@@ -21,10 +22,10 @@ internal static class ServicePrincipalEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(Path).WithTags("Service principals");
-        group.MapPost("/", CreateAsync).Produces<ServicePrincipalDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).WithWireBody<CreateServicePrincipalRequest>().Produces<ServicePrincipalDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<ServicePrincipalListDto>();
         group.MapGet("/{id}", Get).Produces<ServicePrincipalDto>();
-        group.MapPatch("/{id}", UpdateAsync).Produces<ServicePrincipalDto>();
+        group.MapPatch("/{id}", UpdateAsync).WithWireBody<UpdateServicePrincipalRequest>().Produces<ServicePrincipalDto>();
         group.MapDelete("/{id}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
     }
 

@@ -14,7 +14,7 @@ namespace WorkloadFederation.Gateway.Admin.SigningKeys;
 public sealed record SigningKeyRotationDto(string ActiveKeyId, IReadOnlyList<string> PublishedKeyIds);
 
 /// <summary>
-/// <c>POST /api/v1/signing-keys/rotate</c> (issue 3 "key rotation … an admin endpoint"). The keys sign the tokens of
+/// <c>POST /api/v1/signing-keys/rotate</c> (key rotation on demand, e.g. after a suspected key compromise). The keys sign the tokens of
 /// every tenant of the deployment, so this is an operator action: only a Super Admin of the deployment's default
 /// tenant (<c>Tenancy:DefaultTenant</c>) may rotate; another tenant's Super Admin gets 403 and nothing changes.
 /// </summary>

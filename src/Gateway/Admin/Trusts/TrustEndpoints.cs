@@ -10,6 +10,7 @@ using WorkloadFederation.Federation.Credentials;
 using WorkloadFederation.Federation.IssuedTokens;
 using WorkloadFederation.Federation.Model;
 using WorkloadFederation.Federation.Snapshot;
+using WorkloadFederation.Gateway.Hosting;
 using WorkloadFederation.Gateway.Admin.Authorization;
 using WorkloadFederation.Gateway.Admin.Common;
 using WorkloadFederation.Gateway.Admin.ServicePrincipals;
@@ -37,12 +38,12 @@ internal static partial class TrustEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var group = api.MapGroup(ServicePrincipalEndpoints.Path + "/{id}/trusts").WithTags("Trusts");
-        group.MapPost("/", CreateAsync).Produces<TrustDto>(StatusCodes.Status201Created);
+        group.MapPost("/", CreateAsync).WithWireBody<CreateTrustRequest>().Produces<TrustDto>(StatusCodes.Status201Created);
         group.MapGet("/", List).Produces<TrustListDto>();
         group.MapGet("/{tid}", Get).Produces<TrustDto>();
-        group.MapPatch("/{tid}", UpdateAsync).Produces<TrustDto>();
+        group.MapPatch("/{tid}", UpdateAsync).WithWireBody<UpdateTrustRequest>().Produces<TrustDto>();
         group.MapDelete("/{tid}", DeleteAsync).Produces(StatusCodes.Status204NoContent);
-        group.MapPost("/{tid}/test", TestAsync).Produces<TrustTestResultDto>();
+        group.MapPost("/{tid}/test", TestAsync).WithWireBody<TrustTestRequest>().Produces<TrustTestResultDto>();
 
     }
 

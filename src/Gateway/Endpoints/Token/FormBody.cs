@@ -34,9 +34,6 @@ public sealed class FormBody
     /// <summary>A field's value, or null when absent.</summary>
     public string? this[string name] => _fields is not null && _fields.TryGetValue(name, out var v) ? v : null;
 
-    /// <summary>Every field name present.</summary>
-    public IEnumerable<string> Names => _fields?.Keys ?? Enumerable.Empty<string>();
-
     /// <summary>A parsed body.</summary>
     public static FormBody Ok(Dictionary<string, string> fields) => new(fields, null, StatusCodes.Status200OK);
 

@@ -120,7 +120,7 @@ internal static partial class TokenEndpoint
         {
             result = await clientCredentials.HandleAsync(new ClientCredentialsRequest(
                 clientIdText, form[OAuthParameters.ClientAssertionType], form[OAuthParameters.ClientAssertion],
-                form[OAuthParameters.ClientSecret], clientIp, TokenEndpointUrl(http)), cancellationToken);
+                form[OAuthParameters.ClientSecret], clientIp), cancellationToken);
         }
 
         if (!result.Success)
@@ -155,9 +155,6 @@ internal static partial class TokenEndpoint
 
         return Finish(telemetry, grant, "issued", started, Results.Json(result.ToTokenResponse(), WireJson.Options));
     }
-
-    /// <summary>This endpoint's URL as the caller addressed it (an accepted assertion audience).</summary>
-    private static string TokenEndpointUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host.Value}{EndpointPaths.Token}";
 
     private static IResult Error(GatewayTelemetry telemetry, string grant, long started, string error, string description) =>
         Finish(telemetry, grant, error, started,

@@ -56,26 +56,102 @@ public sealed class FormBodyTests
     }
 
     [Fact]
-    public void Parse_RandomBytes_NeverThrowsAndFailuresAreInvalidRequest()
+    public void Parse_RandomBytes_InvalidUtf8IsRefusedAsSuchAndValidUtf8ParsesLikeItsText()
     {
+        var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
         var property = Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
         {
             var form = FormBody.Parse(bytes, Limits);
-            return form.Succeeded || form.Error!.Error == "invalid_request";
+            string text;
+            try
+            {
+                text = strict.GetString(bytes);
+            }
+            catch (DecoderFallbackException)
+            {
+                Assert.False(form.Succeeded);
+                Assert.Equal(400, form.Status);
+                Assert.Equal("invalid_request", form.Error!.Error);
+                Assert.Equal("the request body is not valid UTF-8", form.Error.ErrorDescription);
+                return true;
+            }
+
+            // Valid UTF-8: exactly the outcome of parsing the same text.
+            var same = Parse(text);
+            Assert.Equal(same.Succeeded, form.Succeeded);
+            Assert.Equal(same.Error?.ErrorDescription, form.Error?.ErrorDescription);
+            return true;
         });
 
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), property);
     }
 
+    /// <summary>
+    /// Forms built from known fields: the expected outcome is computed from the fields (RFC 6749 §3.2 and the limits),
+    /// not from the parser: too many fields, an empty name, a value over the limit, a repeated name — the first such
+    /// field in order names the refusal; otherwise every field comes back decoded, exactly.
+    /// </summary>
     [Fact]
-    public void Parse_RandomStrings_NeverThrow()
+    public void Parse_GeneratedForms_HaveTheOutcomeTheirFieldsDetermine()
     {
-        var property = Prop.ForAll(ArbMap.Default.ArbFor<string>(), text =>
-        {
-            var form = FormBody.Parse(Encoding.UTF8.GetBytes(text ?? string.Empty), Limits);
-            return form.Succeeded || form.Error is not null;
-        });
+        var names = Gen.Elements(NamePool);
+        var values = Gen.OneOf(
+            Gen.Elements(string.Empty, "a b", "a+b&c=d", "%", "é", "secret-token:x:v1:AA"),
+            Gen.Choose(0, 320).Select(n => new string('q', n)),
+            Gen.Choose(0x20, 0x7E).Select(i => (char)i).ArrayOf().Select(a => new string(a)));
+        var fields = Gen.Choose(0, 10).SelectMany(n => Gen.Zip(names, values).ArrayOf(n));
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), property);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(fields.ToArbitrary(), pairs =>
+        {
+            var body = string.Join('&', pairs.Select(p => Uri.EscapeDataString(p.Item1) + "=" + Uri.EscapeDataString(p.Item2)));
+            var form = Parse(body);
+            var expected = ExpectedRefusal(pairs);
+            if (expected is null)
+            {
+                Assert.True(form.Succeeded, $"{body} -> {form.Error?.ErrorDescription}");
+                Assert.All(pairs, p => Assert.Equal(p.Item2, form[p.Item1]));
+                Assert.All(NamePool.Where(n => pairs.All(p => p.Item1 != n)), n => Assert.Null(form[n]));
+            }
+            else
+            {
+                Assert.False(form.Succeeded, body);
+                Assert.Equal("invalid_request", form.Error!.Error);
+                Assert.Contains(expected, form.Error.ErrorDescription, StringComparison.Ordinal);
+            }
+
+            return true;
+        }));
+    }
+
+    private static readonly string[] NamePool = ["grant_type", "client_id", "subject_token", "x", "y", "z", "w", "v", string.Empty];
+
+    private static string? ExpectedRefusal((string Name, string Value)[] pairs)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var (name, value) = pairs[i];
+            if (i + 1 > Limits.MaxFormFields)
+            {
+                return $"more than {Limits.MaxFormFields} fields";
+            }
+
+            if (name.Length == 0)
+            {
+                return "empty";
+            }
+
+            if (value.Length > Limits.MaxFormFieldLength)
+            {
+                return $"exceeds {Limits.MaxFormFieldLength} characters";
+            }
+
+            if (!seen.Add(name))
+            {
+                return "is repeated";
+            }
+        }
+
+        return null;
     }
 }
