@@ -22,11 +22,21 @@ internal sealed class PostgresDialect : ISqlDialect
     // The text columns of AuditColumns.List, occurred_at excepted (it is @t).
     private const int AuditTextColumns = 11;
 
+    // The batch is numbered per tenant in the statement itself: "taken" advances each tenant's audit_sequences row
+    // once by the tenant's count in the batch (tenants in a fixed order, so two writers lock counter rows in the same
+    // order), and row k of a tenant gets last_seq - count + k. The counter row stays locked until commit, so a
+    // tenant's numbers follow commit order across nodes and a cursor never passes a number that commits later.
     private const string AuditInsertSql =
-        "INSERT INTO audit_events (" + AuditColumns.List + ") "
-        + "SELECT u.c0, u.t, u.c1, u.c2, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.c10 "
+        "WITH u AS MATERIALIZED ("
+        + "SELECT u.*, row_number() OVER (PARTITION BY u.c0 ORDER BY u.n) AS k "
         + "FROM unnest(@t, @c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10) "
-        + "WITH ORDINALITY AS u(t, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n) ORDER BY u.n";
+        + "WITH ORDINALITY AS u(t, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n)), "
+        + "counts AS (SELECT c0 AS tenant, count(*) AS taken FROM u GROUP BY c0), "
+        + "taken AS (INSERT INTO audit_sequences AS s (tenant, last_seq) SELECT tenant, taken FROM counts ORDER BY tenant "
+        + "ON CONFLICT (tenant) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq RETURNING s.tenant, s.last_seq) "
+        + "INSERT INTO audit_events (" + AuditColumns.List + ", tenant_seq) "
+        + "SELECT u.c0, u.t, u.c1, u.c2, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, taken.last_seq - counts.taken + u.k "
+        + "FROM u JOIN counts ON counts.tenant = u.c0 JOIN taken ON taken.tenant = u.c0 ORDER BY u.n";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ChangeSignal _signal = new();
@@ -79,7 +89,8 @@ internal sealed class PostgresDialect : ISqlDialect
     /// <summary>
     /// One prepared <c>INSERT ... SELECT FROM unnest(...)</c> with one array parameter per column: the whole batch
     /// is a single statement and a single round trip, whatever its size, and the statement is parsed once per
-    /// physical connection. <c>WITH ORDINALITY ... ORDER BY</c> keeps ids in list order.
+    /// physical connection. <c>WITH ORDINALITY ... ORDER BY</c> keeps ids in list order; each tenant's counter row is
+    /// advanced once per batch, not once per row.
     /// </summary>
     public async Task InsertAuditRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {

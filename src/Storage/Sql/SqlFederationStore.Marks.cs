@@ -13,7 +13,7 @@ internal sealed partial class SqlFederationStore
         "INSERT INTO replay_marks (mark_key, expires_at) VALUES (@key, @expires) "
         + "ON CONFLICT (mark_key) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_marks.expires_at <= @now";
 
-    // Ids and cursors are the tenant's own numbers (tenant_seq, given by a trigger: Migrations V003), never the global
+    // Ids and cursors are the tenant's own numbers (tenant_seq, given per tenant by the dialect's insert: Migrations V003, V005), never the global
     // row id: a tenant must not learn how many decisions other tenants made between two of its own.
     private const string AuditSelectSql =
         "SELECT tenant_seq, tenant, occurred_at, event_type, outcome, reason, principal_id, credential_id, trust_id, client_id, client_ip, "

@@ -1009,6 +1009,36 @@ public abstract class StoreContractTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Audit_TwoInstancesAppendingToOneTenantAtOnce_NumberItsEventsOneToNWithoutGapsOrRepeats()
+    {
+        // Two nodes' writers race on one tenant, each batch also carrying another tenant's events; every batch is
+        // numbered inside its insert, so the shared tenant must still see 1..N once each and each of its batches as
+        // one consecutive run in its own order.
+        const int Batches = 20;
+        var (shared, a, b) = (NewTenant(), NewTenant(), NewTenant());
+        await using var other = Fixture.Target.Open(Fixture.Time);
+        await Task.WhenAll(new[] { (Store, a), (other, b) }.Select(w => Task.Run(async () =>
+        {
+            var (store, own) = w;
+            for (var i = 0; i < Batches; i++)
+            {
+                var tag = (own == a ? 0 : 1000) + (i * 10);
+                await store.AppendAsync([Audit(shared, tag), Audit(own, tag), Audit(shared, tag + 1), Audit(shared, tag + 2)], None);
+            }
+        })));
+
+        var events = (await Store.QueryAsync(shared, 0, 1000, None)).Events;
+        Assert.Equal(Enumerable.Range(1, Batches * 2 * 3).Select(n => (long)n), events.Select(e => e.Id));
+        for (var i = 0; i < events.Count; i += 3)
+        {
+            var tag = int.Parse(events[i].Event.PrincipalId!["sp_".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(["sp_" + tag, "sp_" + (tag + 1), "sp_" + (tag + 2)], events.Skip(i).Take(3).Select(e => e.Event.PrincipalId));
+        }
+
+        Assert.Equal(Enumerable.Range(1, Batches).Select(n => (long)n), (await other.QueryAsync(b, 0, 1000, None)).Events.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task Audit_QueryWithCursor_PagesThroughEveryEventOnce()
     {
         var tenant = NewTenant();
