@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 using WorkloadFederation.Contracts.Admin;
 using WorkloadFederation.Contracts.Identity;
 using WorkloadFederation.Contracts.OAuth;
+using WorkloadFederation.Federation.Snapshot;
 
 namespace WorkloadFederation.Gateway.Tests.Integration;
 
@@ -185,11 +186,12 @@ public sealed class PostgresLifecycleTests(ITestOutputHelper output) : Lifecycle
         Assert.Equal(HttpStatusCode.OK, (await Api(nodeA, tokenA, HttpMethod.Patch, $"/service-principals/{principal}", new { enabled = false })).Status);
         Assert.Equal(HttpStatusCode.OK, (await Api(nodeA, tokenA, HttpMethod.Patch, $"/service-principals/{principal}", new { enabled = true })).Status);
 
-        // B learns of the re-enable through the change feed (a fresh login on B works again) — and the old token stays dead.
-        await Task.Delay(1100 - DateTimeOffset.UtcNow.Millisecond % 1000);
-        await WaitForAsync(async () =>
-            (await nodeB.Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm(credential.Str("client_id"), credential.Str("client_secret")))).Status == HttpStatusCode.OK ? "enabled" : null,
-            TimeSpan.FromSeconds(5));
+        // B learns of the re-enable through the change feed: waited on B's own view of the principal (enabled again and
+        // carrying the not-before the disable set), not on a duration — and the old token stays dead.
+        await WaitForAsync(() => Task.FromResult(
+            nodeB.GetService<SnapshotHolder>().Current.TryGetPrincipal(admin.Tenant, principal, out var seen)
+            && seen.Enabled && seen.TokensNotBefore is not null ? "enabled" : null), TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, (await nodeB.Http.PostFormAsync(EndpointPaths.Token, Wire.SecretForm(credential.Str("client_id"), credential.Str("client_secret")))).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api(nodeB, stolen, HttpMethod.Get, "/roles")).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api(nodeA, stolen, HttpMethod.Get, "/roles")).Status);
     }
