@@ -322,24 +322,32 @@ public sealed class AuditWriter : IAuditSink, IAuditBackPressure
     /// <summary>Appends the pending batch event by event, removing each from it once written or refused.</summary>
     private async Task AppendOneByOneAsync(CancellationToken cancellationToken)
     {
-        while (_batch.Count > 0)
+        // Walked by index and trimmed once: an outage midway leaves the events not yet tried pending, none written twice.
+        var done = 0;
+        try
         {
-            var next = _batch[0];
-            try
+            for (; done < _batch.Count; done++)
             {
-                await _store.AppendAsync([next], cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _written);
-                FederationTelemetry.AuditWritten.Add(1);
-            }
-            catch (ArgumentException ex)
-            {
-                Interlocked.Increment(ref _dropped);
-                FederationTelemetry.AuditDropped.Add(1);
-                Log.AuditEventRejected(_logger, ex, next.Type, next.Reason);
-            }
+                var next = _batch[done];
+                try
+                {
+                    await _store.AppendAsync([next], cancellationToken).ConfigureAwait(false);
+                    Interlocked.Increment(ref _written);
+                    FederationTelemetry.AuditWritten.Add(1);
+                }
+                catch (ArgumentException ex)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    FederationTelemetry.AuditDropped.Add(1);
+                    Log.AuditEventRejected(_logger, ex, next.Type, next.Reason);
+                }
 
-            _batch.RemoveAt(0);
-            Interlocked.Decrement(ref _unwritten);
+                Interlocked.Decrement(ref _unwritten);
+            }
+        }
+        finally
+        {
+            _batch.RemoveRange(0, done);
         }
     }
 

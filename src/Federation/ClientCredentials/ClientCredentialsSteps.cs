@@ -276,7 +276,7 @@ public sealed class ClientCredentialsSteps
         {
             if (JwsCompact.TryParse(request.ClientAssertion, _options.ReadLimits, out var jwt, out _))
             {
-                _ = Ed25519Keys.Verify(DecoyKey.Value.PublicKey, jwt!.SigningInput.Span, jwt.Signature.Span);
+                _ = Ed25519Keys.Verify(DecoyPublicKey.Value, jwt!.SigningInput.Span, jwt.Signature.Span);
             }
         }
         else if (request.ClientSecret is not null && Contracts.Identity.ClientSecret.TryParse(request.ClientSecret, out var secret, out _))
@@ -294,6 +294,9 @@ public sealed class ClientCredentialsSteps
 
     /// <summary>A key no credential has: the decoy of <see cref="SpendTheWorkOfAKnownCredential"/>.</summary>
     private static readonly Lazy<Ed25519KeyPair> DecoyKey = new(Ed25519Keys.Generate);
+
+    /// <summary>The decoy's public key parsed once, as a known credential's is in its view.</summary>
+    private static readonly Lazy<NSec.Cryptography.PublicKey> DecoyPublicKey = new(() => Ed25519Keys.ParsePublicKey(DecoyKey.Value.PublicKey)!);
 
     private static StepOutcome Invalid(string name, string detail) => StepOutcome.Failed(name, DenialReasons.AssertionInvalid, detail);
 

@@ -64,7 +64,7 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
             var lookup = keys.Find(kid, alg);
             if (lookup.Status != KeyLookupStatus.NotFound)
             {
-                return ValueTask.FromResult(ToResult(lookup, keys));
+                return ValueTask.FromResult(ProviderKeyLookup.ToResult(lookup, keys));
             }
         }
 
@@ -94,15 +94,11 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
         }
 
         var lookup = keys.Find(kid, alg);
-        return lookup.Status == KeyLookupStatus.NotFound ? NotFound(entry, keys, kid, alg) : ToResult(lookup, keys);
+        return lookup.Status == KeyLookupStatus.NotFound ? NotFound(entry, keys, kid, alg) : ProviderKeyLookup.ToResult(lookup, keys);
     }
 
     private static ProviderKeyResult NotFound(Entry entry, JsonWebKeySet keys, string? kid, string alg) =>
         ProviderKeyLookup.NotFound(keys, kid, alg, entry.LastFetchFailed ? entry.LastError ?? string.Empty : null);
-
-    private static ProviderKeyResult ToResult(KeyLookup lookup, JsonWebKeySet keys) => ProviderKeyLookup.ToResult(lookup, keys);
-
-    private static IReadOnlyList<string> KeyIds(JsonWebKeySet keys) => ProviderKeyLookup.KeyIds(keys);
 
     /// <summary>
     /// Primes a provider's entry with keys fetched earlier (persisted by the provider's one fetcher), unless it already
@@ -425,7 +421,7 @@ public sealed class ProviderKeyCache : IProviderKeyCache, IDisposable
                 return new ProviderKeyState(
                     Source.ProviderId,
                     keys?.Keys.Count ?? 0,
-                    keys is null ? [] : KeyIds(keys),
+                    keys is null ? [] : ProviderKeyLookup.KeyIds(keys),
                     keys?.Skipped ?? [],
                     _lastSuccessAt,
                     _lastFailureAt,
