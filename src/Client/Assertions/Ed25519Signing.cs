@@ -9,8 +9,6 @@ namespace WorkloadFederation.Client.Assertions;
 /// </summary>
 internal static class Ed25519Signing
 {
-    public const int KeySize = 32;
-
     private static readonly Ed25519 Algorithm = SignatureAlgorithm.Ed25519;
 
     /// <summary>A key that stays in libsodium's guarded memory for the holder's lifetime.</summary>

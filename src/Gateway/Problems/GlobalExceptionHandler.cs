@@ -31,12 +31,11 @@ internal static partial class GlobalExceptionHandler
             return Task.CompletedTask;
         }
 
-        // Kestrel reports request framing errors as BadHttpRequestException, and some (a chunk size that overflows) as a
-        // plain IOException while the connection is still up: either way the caller's fault, 400/413, logged at debug.
-        if (feature?.Error is IOException io && (io is BadHttpRequestException || !context.RequestAborted.IsCancellationRequested))
+        // Request framing errors (a chunk size that overflows among them) reach here as BadHttpRequestException: the one
+        // body reader (JsonBodyReader, also under FormBody) wraps a failed read so. The caller's fault: 400/413, debug.
+        // Any other IOException is the node's own (store, disk) and stays a 500 below.
+        if (feature?.Error is BadHttpRequestException bad)
         {
-            var bad = io as BadHttpRequestException
-                ?? new BadHttpRequestException("The request body could not be read.", StatusCodes.Status400BadRequest, io);
             Log.BadRequest(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("WorkloadFederation.Gateway.Problems"),
                 bad.StatusCode, context.Request.Method, DisplayText.Escape(feature.Path ?? string.Empty));
             var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge

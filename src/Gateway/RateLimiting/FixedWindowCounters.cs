@@ -50,9 +50,6 @@ internal sealed class FixedWindowCounters(int limit, TimeSpan window, TimeProvid
         }
     }
 
-    /// <summary>Where the current window started.</summary>
-    public DateTimeOffset WindowStart(DateTimeOffset now) => new(now.UtcTicks - (now.UtcTicks % window.Ticks), TimeSpan.Zero);
-
     private Dictionary<string, int> Current(out TimeSpan untilNextWindow)
     {
         var ticks = time.GetUtcNow().UtcTicks;

@@ -114,7 +114,9 @@ public static class NodeTelemetry
         var port = url.Port;
         app.Use((context, next) =>
         {
-            if (context.Connection.LocalPort == port && !context.Request.Path.Equals(MetricsPath, StringComparison.Ordinal))
+            // Decided by the port the request arrived on; the route's host filter alone reads the caller's Host header.
+            var onManagementPort = context.Connection.LocalPort == port;
+            if (onManagementPort != context.Request.Path.Equals(MetricsPath, StringComparison.Ordinal))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Net;
+using WorkloadFederation.Gateway.Admin.Common;
 
 namespace WorkloadFederation.Silo.Cluster;
 
@@ -45,7 +46,7 @@ internal static class LoopbackHosts
             .Select(k => builder.TryGetValue(k, out var v) ? v as string : null)
             .OfType<string>()
             .ToList();
-        return endpoints.Count > 0 && endpoints.All(e => Uri.TryCreate(e, UriKind.Absolute, out var uri) && IsLoopback(uri.Host));
+        return endpoints.Count > 0 && endpoints.All(e => Uri.TryCreate(e, UriKind.Absolute, out var uri) && AdminValidation.IsLoopback(uri));
     }
 
     private static string HostOf(string endpoint)

@@ -63,6 +63,14 @@ internal static partial class TokenEndpoint
             return TooMany(http, telemetry, ipRefusal, GrantUnknown, started);
         }
 
+        // A source that keeps failing is refused before its request is read. It has not authenticated, so, like the
+        // per-source refusal above, it is counted in telemetry but written to no tenant's audit log (the client id it
+        // would name is public) and spends nobody's budget.
+        if (rateLimiter.CheckSourceFailures(clientIp) is { } failuresRefusal)
+        {
+            return TooMany(http, telemetry, failuresRefusal, GrantUnknown, started);
+        }
+
         // Nothing is decided that the audit log cannot take: while it is behind, the request waits here (DESIGN.md
         // "Nothing is lost"); one that waited too long is refused before any check, so there is no decision to audit.
         if (!await auditBackPressure.WaitForRoomAsync(cancellationToken))
@@ -101,12 +109,11 @@ internal static partial class TokenEndpoint
         activity?.SetTag("wif.grant", grant);
         var clientIdText = form[OAuthParameters.ClientId];
         var named = ClientId.TryParse(clientIdText, out var clientId);
-        // A source that keeps failing is refused before its request is examined; a client id or tenant whose budget of
-        // issued tokens is spent, likewise. Neither refusal is charged to anyone's budget.
-        if ((rateLimiter.CheckSourceFailures(clientIp) ?? (named ? rateLimiter.CheckClient(clientId.Value, clientId.Tenant) : null)) is { } refusal)
+        // A client id or tenant whose budget of issued tokens is spent is refused before its request is examined; the
+        // refusal is charged to nobody's budget.
+        if (named && rateLimiter.CheckClient(clientId.Value, clientId.Tenant) is { } refusal)
         {
-            rateLimitAudit.Refused(named ? clientId.Tenant : null, refusal, named ? clientId.Value : null, clientIp?.ToString(),
-                TokenRateLimiter.SourceKey(clientIp));
+            rateLimitAudit.Refused(clientId.Tenant, refusal, clientId.Value, clientIp?.ToString(), TokenRateLimiter.SourceKey(clientIp));
             return TooMany(http, telemetry, refusal, grant, started);
         }
 
