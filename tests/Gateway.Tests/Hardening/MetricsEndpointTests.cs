@@ -38,6 +38,18 @@ public sealed class MetricsEndpointTests(HostileNodeFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Metrics_OnTheTokenPortWithTheManagementPortInItsHostHeader_IsNotFound()
+    {
+        // The route's host filter reads the caller's Host header; the listener the request arrived on decides.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Host = $"localhost:{fixture.MetricsUrl.Port}";
+
+        using var response = await fixture.Node.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
     [Theory]
     [InlineData("/auth/v1/token")]
     [InlineData("/.well-known/openid-configuration")]
